@@ -1,0 +1,1 @@
+"""Reproducible performance workloads that print JSON."""

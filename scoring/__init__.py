@@ -1,0 +1,1 @@
+"""Pure scoring over (event log, scenario) and after-action review outputs."""

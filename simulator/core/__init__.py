@@ -1,0 +1,1 @@
+"""Pure, deterministic simulation engine: no pygame, no wall clock, no global RNG."""

@@ -1,0 +1,1 @@
+"""Scripted trainees: they see only the trainee's picture and return Commands."""

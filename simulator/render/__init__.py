@@ -1,0 +1,1 @@
+"""pygame-ce drawing of a trainee picture (read-only view)."""

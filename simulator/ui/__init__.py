@@ -1,0 +1,1 @@
+"""The trainee console: real-time loop, input to Commands, panels and screens."""
