@@ -465,6 +465,11 @@ class Reactions(Model):
     flee_distance_m: float = Field(
         default=200.0, gt=0.0, description="How far from the noise fleeing people go."
     )
+    stay_away_min: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="Minutes people who fled or sheltered stay before resuming their routine.",
+    )
 
     @model_validator(mode="after")
     def _sum(self) -> Reactions:
@@ -716,6 +721,8 @@ class InjectKind(str, Enum):
     intel_report = "intel_report"
     gathering = "gathering"
     protected_status = "protected_status"
+    explosion = "explosion"
+    gunfire = "gunfire"
 
 
 class InjectTrigger(Model):
@@ -744,7 +751,10 @@ class Inject(Model):
     """An event the instructor scripts: a message, an intelligence report, a gathering..."""
 
     id: Identifier = Field(description="Unique inject id.")
-    kind: InjectKind = Field(description="message, intel_report, gathering or protected_status.")
+    kind: InjectKind = Field(
+        description="message, intel_report, gathering, protected_status, or a hostile "
+        "explosion or gunfire at 'place' that civilians react to."
+    )
     at: TimeOfDay | None = Field(default=None, description="Time of day when it fires.")
     when: InjectTrigger | None = Field(default=None, description="Condition that fires it.")
     text: str = Field(default="", description="Text shown to the trainee.")
@@ -765,6 +775,9 @@ class Inject(Model):
     status: ProtectedStatus | None = Field(
         default=None, description="New status of the site (protected_status)."
     )
+    noise_radius_m: float = Field(
+        default=300.0, gt=0.0, description="How far an explosion or gunfire is heard."
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Inject:
@@ -772,6 +785,10 @@ class Inject(Model):
             raise ValueError("give exactly one of 'at' (a time) or 'when' (a condition)")
         if self.kind == InjectKind.gathering.value and (self.place is None or self.count <= 0):
             raise ValueError("a gathering needs 'place' and a 'count' above 0")
+        if self.kind in (InjectKind.explosion.value, InjectKind.gunfire.value) and (
+            self.place is None
+        ):
+            raise ValueError(f"a {self.kind} inject needs 'place' (where it happens)")
         if self.kind == InjectKind.protected_status.value and (
             self.site is None or self.status is None
         ):
