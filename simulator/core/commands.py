@@ -1,0 +1,98 @@
+"""Commands: the only way a trainee (human or scripted) changes the simulation.
+
+Commands are frozen dataclasses that name things by id and serialise to plain dicts with
+a ``kind`` key, so the event log can hold them and a replay can apply them again. The
+engine applies them at tick boundaries in the order given; an invalid command becomes a
+``command_rejected`` event with a reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+_REGISTRY: dict[str, type[Command]] = {}
+
+
+class CommandFormatError(ValueError):
+    """A serialised command could not be turned back into a Command."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of every command. Subclasses set ``kind`` and register with :func:`command`."""
+
+    kind: ClassVar[str] = "command"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready form with the command's kind."""
+        data = {"kind": self.kind}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            data[field.name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+
+def command(kind: str):
+    """Class decorator registering a Command subclass under ``kind``."""
+
+    def register(cls: type[Command]) -> type[Command]:
+        if kind in _REGISTRY:
+            raise ValueError(f"command kind {kind!r} registered twice")
+        cls.kind = kind
+        _REGISTRY[kind] = cls
+        return cls
+
+    return register
+
+
+def command_from_dict(data: dict[str, Any]) -> Command:
+    """Rebuild a Command from :meth:`Command.to_dict` output.
+
+    Raises:
+        CommandFormatError: unknown kind or wrong fields.
+    """
+    if not isinstance(data, dict) or "kind" not in data:
+        raise CommandFormatError("a command needs a 'kind'")
+    cls = _REGISTRY.get(data["kind"])
+    if cls is None:
+        raise CommandFormatError(f"unknown command kind {data['kind']!r}")
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in data.items():
+        if key == "kind":
+            continue
+        if key not in names:
+            raise CommandFormatError(f"{data['kind']}: unknown field {key!r}")
+        values[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise CommandFormatError(f"{data['kind']}: {error}") from None
+
+
+def command_kinds() -> dict[str, type[Command]]:
+    """Every registered command kind (for help texts and tests)."""
+    return dict(_REGISTRY)
+
+
+# --------------------------------------------------------------------------- unit commands
+
+
+@command("move_unit")
+@dataclass(frozen=True)
+class MoveUnit(Command):
+    """Send a friendly unit to a position (it moves in a straight line at its speed)."""
+
+    unit_id: str
+    x_m: float
+    y_m: float
+
+
+@command("stop_unit")
+@dataclass(frozen=True)
+class StopUnit(Command):
+    """Stop a friendly unit where it is."""
+
+    unit_id: str

@@ -1,0 +1,119 @@
+"""The trainee's picture: what one side knows, with no ground truth in it.
+
+These types are all the UI and scripted trainees ever see. They carry *track ids* (never
+truth ids), estimated positions with an uncertainty, and only what was observed. A test
+walks these types and fails if a ground-truth field sneaks in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A track the trainee holds on something observed.
+
+    Attributes:
+        track_id: the trainee's own label, e.g. 'T0007' (never a truth id).
+        x_m, y_m: estimated position.
+        uncertainty_m: radius within which the contact probably is.
+        last_seen_tick: when it was last observed.
+        in_view: observed this tick.
+        category: 'person' or 'vehicle'.
+        indicators: indicators observed so far, name -> best quality seen (0 to 1).
+        classification: what the trainee said it is ('unknown' until classified).
+        confidence: the trainee's stated confidence in that classification (0 to 1).
+        first_seen_tick: when the track started.
+    """
+
+    track_id: str
+    x_m: float
+    y_m: float
+    uncertainty_m: float
+    last_seen_tick: int
+    in_view: bool
+    category: str = "person"
+    indicators: tuple[tuple[str, float], ...] = ()
+    classification: str = "unknown"
+    confidence: float = 0.0
+    first_seen_tick: int = 0
+
+
+@dataclass(frozen=True)
+class OwnUnit:
+    """A friendly unit: the trainee knows its own units exactly."""
+
+    unit_id: str
+    name: str
+    kind: str
+    x_m: float
+    y_m: float
+    moving: bool
+
+
+@dataclass(frozen=True)
+class SensorView:
+    """A sensor the trainee can task, and where it looks."""
+
+    sensor_id: str
+    kind: str
+    x_m: float
+    y_m: float
+    radius_m: float
+    thermal: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message, intelligence report or notice the trainee received."""
+
+    tick: int
+    kind: str
+    text: str
+    reliability: float | None = None
+    source_id: str = ""
+
+
+@dataclass(frozen=True)
+class ProtectedSiteView:
+    """A site on the no-strike list as briefed to the trainee."""
+
+    site_id: str
+    name: str
+    category: str
+    status: str
+    x_m: float
+    y_m: float
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Everything one side knows at one tick.
+
+    Attributes:
+        side: whose picture ('blue' for the trainee).
+        tick: the tick it describes.
+        time_of_day_s: seconds after midnight.
+        contacts: tracks held.
+        units: own units.
+        sensors: own sensors.
+        messages: messages received so far (newest last).
+        protected_sites: the no-strike list with current statuses.
+    """
+
+    side: str
+    tick: int
+    time_of_day_s: float
+    contacts: tuple[Contact, ...] = ()
+    units: tuple[OwnUnit, ...] = ()
+    sensors: tuple[SensorView, ...] = ()
+    messages: tuple[Message, ...] = ()
+    protected_sites: tuple[ProtectedSiteView, ...] = field(default=())
+
+    def contact(self, track_id: str) -> Contact | None:
+        """The contact with this track id, or None."""
+        for item in self.contacts:
+            if item.track_id == track_id:
+                return item
+        return None
