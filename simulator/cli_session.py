@@ -1,15 +1,205 @@
-"""Subcommands that run sessions: run, replay, occupancy (added as the engine grows)."""
+"""Subcommands that run and check sessions: ``run``, ``replay`` and ``occupancy``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
 
 
-def add_subcommands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def _print_error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str, enabled: bool) -> Iterator:
+    """A terminal progress bar (tqdm) when stderr is a terminal, else a silent callback."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc=label, unit="tick", unit_scale=True, leave=False, file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        if done == total or done % 50 == 0:
+            bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _load(path: str):
+    """Load a scenario or print its problems; returns None when it is invalid."""
+    from simulator.scenario import ScenarioError, load_scenario_file
+
+    try:
+        return load_scenario_file(path)
+    except ScenarioError as error:
+        for issue in error.issues:
+            print(issue, file=sys.stderr)
+        print(f"{path}: INVALID; fix the problems above (see docs/authoring.md)", file=sys.stderr)
+        return None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simulator.policies import POLICY_NAMES, make_policy
+    from simulator.session import run_session
+
+    if not args.headless:
+        _print_error(
+            "the trainee console is not available in this version; add --headless to run "
+            "with a scripted trainee (--policy)"
+        )
+        return EXIT_BAD_INPUT
+    if args.policy not in POLICY_NAMES:
+        _print_error(f"unknown policy '{args.policy}'; choose one of: {', '.join(POLICY_NAMES)}")
+        return EXIT_BAD_INPUT
+    if args.seed < 0:
+        _print_error("--seed must be 0 or a positive whole number")
+        return EXIT_BAD_INPUT
+    loaded = _load(args.scenario)
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        _print_error(f"--out {out} is a file; give a folder")
+        return EXIT_BAD_INPUT
+    trainee = {k: v for k, v in (("name", args.trainee), ("unit", args.unit)) if v}
+    with _progress_bar(f"{loaded.scenario.meta.id} seed {args.seed}", not args.quiet) as bar:
+        summary = run_session(
+            loaded,
+            seed=args.seed,
+            policy=make_policy(args.policy),
+            out_dir=out,
+            ticks=args.ticks,
+            progress=bar,
+            trainee=trainee,
+        )
+    print(
+        f"session written to {summary.out_dir}/ ({summary.ticks} ticks, {summary.events} "
+        f"events, {summary.commands} commands; ended: {summary.end_reason})"
+    )
+    print(f"check it replays exactly: python run_sim.py replay {summary.out_dir} --verify")
+    return EXIT_OK
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from simulator.session import ReplayError, verify_replay
+
+    if not args.verify:
+        _print_error(
+            "the replay viewer is not available in this version; use --verify to re-simulate "
+            "the session and check it reproduces exactly"
+        )
+        return EXIT_BAD_INPUT
+    try:
+        with _progress_bar("replaying", not args.quiet) as bar:
+            report = verify_replay(args.session, progress=bar)
+    except ReplayError as error:
+        _print_error(str(error))
+        return EXIT_BAD_INPUT
+    for note in report.notes:
+        print(f"note: {note}")
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if report.ok:
+        print(
+            f"replay OK: {report.ticks} ticks re-simulated, {report.checked} state hashes identical"
+        )
+        return EXIT_OK
+    where = (
+        f"first difference at tick {report.first_difference_tick}"
+        if report.first_difference_tick is not None
+        else "the log or scenario was altered"
+    )
+    print(f"replay FAILED: {where}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _cmd_occupancy(args: argparse.Namespace) -> int:
+    from simulator.core.occupancy import occupancy_by_hour
+
+    loaded = _load(args.scenario)
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    if not 0 < args.tick_s <= 60:
+        _print_error("--tick-s must be between 0 and 60 seconds")
+        return EXIT_BAD_INPUT
+    with _progress_bar("simulating a day", not args.quiet) as bar:
+        table = occupancy_by_hour(loaded.scenario, seed=args.seed, tick_s=args.tick_s, progress=bar)
+    if args.json:
+        print(json.dumps(table.to_dict(), indent=2))
+    else:
+        print(table.format())
+    return EXIT_OK
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
     """Register the session subcommands on the main parser."""
+    from simulator.policies import POLICY_NAMES
+
+    run = sub.add_parser(
+        "run",
+        help="run an exercise (headless with a scripted trainee) and write a session folder",
+        description="Run an exercise and write DIR/scenario.yaml and DIR/events.jsonl.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    run.add_argument("--headless", action="store_true", help="no window; a scripted trainee plays")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument(
+        "--policy",
+        default="passive",
+        metavar="NAME",
+        help=f"scripted trainee: {', '.join(POLICY_NAMES)} (default passive)",
+    )
+    run.add_argument("--ticks", type=int, metavar="N", help="stop after N ticks (default: all)")
+    run.add_argument("--out", required=True, metavar="DIR", help="session folder to write")
+    run.add_argument("--trainee", metavar="NAME", help="trainee name recorded in the session")
+    run.add_argument("--unit", metavar="UNIT", help="trainee's unit recorded in the session")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_cmd_run)
+
+    replay = sub.add_parser(
+        "replay",
+        help="re-simulate a session folder and check it reproduces exactly",
+        description="Re-simulate DIR from its scenario copy, seed and commands and compare "
+        "the recorded state hashes. Exit 0 when identical, 1 when not, 2 when unreadable.",
+    )
+    replay.add_argument("session", metavar="DIR", help="session folder (from 'run')")
+    replay.add_argument("--verify", action="store_true", help="compare state hashes")
+    replay.add_argument("--quiet", action="store_true", help="no progress bar")
+    replay.set_defaults(handler=_cmd_replay)
+
+    occupancy = sub.add_parser(
+        "occupancy",
+        help="simulate a whole day and print where people are, hour by hour, per building use",
+        description="Simulate 00:00-24:00 and print, for each hour, the share of people at "
+        "each kind of place, beside what the schedules alone say (planned).",
+    )
+    occupancy.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    occupancy.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    occupancy.add_argument(
+        "--tick-s", type=float, default=10.0, help="tick length for the day run (default 10 s)"
+    )
+    occupancy.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    occupancy.add_argument("--quiet", action="store_true", help="no progress bar")
+    occupancy.set_defaults(handler=_cmd_occupancy)
 
 
 def default_action(parser: argparse.ArgumentParser) -> int:
     """What ``python run_sim.py`` does with no subcommand."""
     parser.print_help()
-    return 0
+    return EXIT_OK

@@ -37,16 +37,19 @@ class RngStreams:
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
         self.seed = int(seed)
+        # Every stream exists from the start, so the state hash never depends on which
+        # streams happened to be used (a replay without a policy still matches).
         self._streams: dict[str, np.random.Generator] = {}
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        stream = self._streams.get(name)
-        if stream is None:
+        for name in STREAM_NAMES:
             key = zlib.crc32(name.encode("utf-8"))
             sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(key,))
-            stream = np.random.Generator(np.random.PCG64(sequence))
-            self._streams[name] = stream
-        return stream
+            self._streams[name] = np.random.Generator(np.random.PCG64(sequence))
+
+    def __getitem__(self, name: str) -> np.random.Generator:
+        try:
+            return self._streams[name]
+        except KeyError:
+            raise KeyError(f"no random stream {name!r}; add it to STREAM_NAMES") from None
 
     def state_digest_parts(self) -> list[bytes]:
         """Bytes describing every stream's state, in name order, for state hashes."""

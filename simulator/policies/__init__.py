@@ -1,1 +1,33 @@
-"""Scripted trainees: they see only the trainee's picture and return Commands."""
+"""Scripted trainees: they see only the trainee's picture and return Commands.
+
+``make_policy(name)`` builds one by name; ``POLICY_NAMES`` lists them for the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from simulator.policies.base import Policy
+from simulator.policies.passive import PassivePolicy
+
+_FACTORIES: dict[str, Callable[[], Policy]] = {
+    "passive": PassivePolicy,
+}
+POLICY_NAMES: tuple[str, ...] = tuple(_FACTORIES)
+
+
+def make_policy(name: str) -> Policy:
+    """Build a scripted trainee by name.
+
+    Raises:
+        KeyError: with the known names, when ``name`` is not one of them.
+    """
+    try:
+        return _FACTORIES[name]()
+    except KeyError:
+        raise KeyError(
+            f"unknown policy '{name}'; choose one of: {', '.join(POLICY_NAMES)}"
+        ) from None
+
+
+__all__ = ["POLICY_NAMES", "Policy", "make_policy"]

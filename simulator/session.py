@@ -1,0 +1,269 @@
+"""Running a session to a folder, and replaying one from its folder.
+
+A session folder holds everything needed to review or replay it, so training centres can
+copy folders between laptops:
+
+* ``scenario.yaml``: an exact copy of the scenario file (its SHA-256 is in the log);
+* ``events.jsonl``: the event log, written and flushed as the session goes.
+
+Replaying re-simulates from the scenario, the seed and the logged commands and compares
+the state hashes recorded every N ticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.core.commands import Command, CommandFormatError, command_from_dict
+from simulator.core.events import (
+    EventLog,
+    EventLogError,
+    EventLogWriter,
+    library_versions,
+    make_event,
+    read_log,
+)
+from simulator.core.simulation import Simulation
+from simulator.policies import Policy
+from simulator.scenario import LoadedScenario, ScenarioError, load_scenario_file
+
+SCENARIO_COPY = "scenario.yaml"
+EVENT_LOG = "events.jsonl"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What a finished (or stopped) session produced."""
+
+    out_dir: Path
+    ticks: int
+    events: int
+    commands: int
+    end_reason: str
+    final_hash: str
+
+
+def run_session(
+    loaded: LoadedScenario,
+    *,
+    seed: int,
+    policy: Policy,
+    out_dir: str | Path,
+    ticks: int | None = None,
+    progress: Progress | None = None,
+    trainee: dict[str, str] | None = None,
+) -> SessionSummary:
+    """Run a headless session with a scripted trainee and write its folder.
+
+    Args:
+        loaded: the scenario and its file bytes.
+        seed: session seed.
+        policy: the scripted trainee; it sees only ``observe()``.
+        out_dir: session folder (created; an existing log there is replaced).
+        ticks: stop after this many ticks (default: the scenario's duration).
+        progress: called as ``progress(tick, total)`` after every step.
+        trainee: optional trainee details (name, unit) recorded in the header.
+
+    Returns:
+        A summary. If anything interrupts the run, the log is closed with a
+        ``session_end`` event saying why, so the session can still be scored and replayed
+        up to that point, and the exception propagates.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SCENARIO_COPY).write_bytes(loaded.source)
+    scenario = loaded.scenario
+    sim = Simulation(scenario)
+    limit = sim.total_ticks if ticks is None else max(0, min(int(ticks), sim.total_ticks))
+    header = {
+        "scenario_id": scenario.meta.id,
+        "scenario_sha256": loaded.sha256,
+        "scenario_file": SCENARIO_COPY,
+        "seed": int(seed),
+        "tick_s": sim.tick_s,
+        "start_time": scenario.clock.start_time,
+        "planned_ticks": limit,
+        "state_hash_every": sim.hash_every,
+        "policy": policy.name,
+        "trainee": dict(trainee or {}),
+        "versions": library_versions(),
+    }
+    commands = 0
+    events = 0
+    end_reason = "completed"
+    with EventLogWriter(out / EVENT_LOG, header) as log:
+        start_events = sim.reset(seed=seed)
+        policy.reset(sim.streams["policy"])
+        log.write_all(start_events)
+        events += len(start_events)
+        last_hash = ""
+        try:
+            while sim.tick < limit:
+                decided = list(policy.act(sim.observe("blue")))
+                result = sim.step(decided)
+                log.write_all(result.events)
+                events += len(result.events)
+                commands += len(decided)
+                if result.state_hash:
+                    last_hash = result.state_hash
+                if progress is not None:
+                    progress(sim.tick, limit)
+            if not sim.done:
+                end_reason = "tick_limit"
+                last_hash = _close_early(sim, log, end_reason, last_hash)
+        except BaseException as error:  # noqa: BLE001 - the log must be closed cleanly
+            end_reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
+            _close_early(sim, log, end_reason, last_hash, detail=repr(error)[:300])
+            raise
+    return SessionSummary(out, sim.tick, events, commands, end_reason, last_hash)
+
+
+def _close_early(
+    sim: Simulation, log: EventLogWriter, reason: str, last_hash: str, detail: str = ""
+) -> str:
+    """Record a final state hash and why the session stopped before its end."""
+    if sim.tick % sim.hash_every != 0 or not last_hash:
+        last_hash = sim.state_hash()
+        log.write(make_event(sim.tick, "state_hash", hash=last_hash))
+    fields: dict[str, Any] = {"reason": reason}
+    if detail:
+        fields["detail"] = detail
+    log.write(make_event(sim.tick, "session_end", **fields))
+    return last_hash
+
+
+# ----------------------------------------------------------------------------- replay
+
+
+@dataclass
+class ReplayReport:
+    """Result of re-simulating a session and comparing state hashes.
+
+    Attributes:
+        ok: True when the log is intact and every recorded hash was reproduced.
+        checked: how many state hashes were compared.
+        ticks: how many ticks were re-simulated.
+        first_difference_tick: the first tick whose state differs (None when none).
+        problems: plain-language problems (altered lines, changed scenario...).
+        notes: things worth knowing that are not failures (e.g. a session cut short).
+    """
+
+    ok: bool = True
+    checked: int = 0
+    ticks: int = 0
+    first_difference_tick: int | None = None
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class ReplayError(Exception):
+    """The session folder cannot be replayed at all (explained in the message)."""
+
+
+def load_session(session_dir: str | Path) -> tuple[EventLog, LoadedScenario]:
+    """Read a session folder's log and scenario copy.
+
+    Raises:
+        ReplayError: when the folder, the log or the scenario copy is unusable.
+    """
+    folder = Path(session_dir)
+    if not folder.is_dir():
+        raise ReplayError(f"{folder}: no such session folder")
+    try:
+        log = read_log(folder / EVENT_LOG)
+    except EventLogError as error:
+        raise ReplayError(str(error)) from None
+    scenario_name = str(log.header.get("scenario_file", SCENARIO_COPY))
+    if Path(scenario_name).name != scenario_name:
+        raise ReplayError(f"{folder}: the log names an odd scenario file {scenario_name!r}")
+    try:
+        loaded = load_scenario_file(folder / scenario_name)
+    except ScenarioError as error:
+        raise ReplayError(
+            f"{folder / scenario_name}: the scenario copy is missing or invalid:\n{error}"
+        ) from None
+    return log, loaded
+
+
+def logged_commands(log: EventLog) -> dict[int, list[Command]]:
+    """Commands of a log grouped by the tick they were applied at, in order.
+
+    Raises:
+        ReplayError: when a command line cannot be understood.
+    """
+    schedule: dict[int, list[Command]] = {}
+    for event in log.of_type("command"):
+        try:
+            schedule.setdefault(int(event["tick"]), []).append(command_from_dict(event["command"]))
+        except (CommandFormatError, KeyError, TypeError, ValueError) as error:
+            raise ReplayError(f"tick {event.get('tick')}: unreadable command: {error}") from None
+    return schedule
+
+
+def verify_replay(session_dir: str | Path, progress: Progress | None = None) -> ReplayReport:
+    """Re-simulate a session and compare every recorded state hash.
+
+    Raises:
+        ReplayError: when the folder cannot be replayed at all.
+    """
+    log, loaded = load_session(session_dir)
+    report = ReplayReport()
+    header = log.header
+    if log.problems:
+        report.problems.extend(log.problems)
+        if log.first_bad_line is not None:
+            report.ok = False
+    if log.truncated:
+        report.notes.append("the log ends mid-line: the session stopped abruptly")
+    if header.get("scenario_sha256") != loaded.sha256:
+        report.ok = False
+        report.problems.append(
+            "the scenario copy differs from the one the session ran (SHA-256 mismatch): "
+            "it was edited after the session"
+        )
+    versions = library_versions()
+    recorded = header.get("versions", {})
+    changed = [f"{k} {recorded.get(k)} -> {v}" for k, v in versions.items() if recorded.get(k) != v]
+    if changed:
+        report.notes.append("library versions differ from the session's: " + ", ".join(changed))
+    try:
+        seed = int(header["seed"])
+    except (KeyError, TypeError, ValueError):
+        raise ReplayError("the log header has no valid seed") from None
+    schedule = logged_commands(log)
+    expected = {int(e["tick"]): str(e["hash"]) for e in log.of_type("state_hash")}
+    if not expected:
+        report.notes.append("the log holds no state hashes; nothing to compare")
+    last_tick = max(expected, default=0)
+    sim = Simulation(loaded.scenario)
+    sim.reset(seed=seed)
+    while sim.tick < last_tick and not sim.done:
+        sim.step(schedule.get(sim.tick, ()))
+        if sim.tick in expected:
+            report.checked += 1
+            if sim.state_hash() != expected[sim.tick]:
+                report.ok = False
+                report.first_difference_tick = sim.tick
+                report.problems.append(
+                    f"the state differs at tick {sim.tick} (first hash mismatch): the log's "
+                    "header or commands do not produce the recorded session"
+                )
+                break
+        if progress is not None:
+            progress(sim.tick, last_tick)
+    report.ticks = sim.tick
+    if log.first_bad_line is not None:
+        return report
+    ends = list(log.of_type("session_end"))
+    if ends and ends[-1].get("reason") not in ("completed", None):
+        report.notes.append(
+            f"the session ended early ({ends[-1]['reason']}) at tick {ends[-1]['tick']}"
+        )
+    elif not ends:
+        report.notes.append("the log has no session_end: the session was cut off")
+    return report
