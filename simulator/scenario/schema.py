@@ -144,6 +144,37 @@ class Clock(Model):
         return max(1, int(round(self.duration_s / self.tick_s)))
 
 
+# --------------------------------------------------------------------------- environment
+
+
+class Weather(str, Enum):
+    """Weather, which limits what sensors can make out."""
+
+    clear = "clear"
+    haze = "haze"
+    rain = "rain"
+    dust = "dust"
+
+
+class Environment(Model):
+    """Light and weather: they decide what sensors and people can perceive."""
+
+    sunrise: TimeOfDay = Field(default="06:00", description="Time of sunrise.")
+    sunset: TimeOfDay = Field(default="18:30", description="Time of sunset.")
+    weather: Weather = Field(default=Weather.clear, description="clear, haze, rain or dust.")
+    ambient_noise: Probability = Field(
+        default=0.3,
+        description="Background noise from 0 (silent) to 1 (very loud); loud places make "
+        "spoken and loudspeaker warnings harder to hear.",
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Environment:
+        if time_to_seconds(self.sunset) <= time_to_seconds(self.sunrise):
+            raise ValueError(f"sunset {self.sunset} must be after sunrise {self.sunrise}")
+        return self
+
+
 # --------------------------------------------------------------------------- map
 
 
@@ -561,6 +592,23 @@ class SensorKind(str, Enum):
     ground_observer = "ground_observer"
 
 
+class IntelligenceService(Model):
+    """The notional intelligence cell the trainee can ask about a contact."""
+
+    reliability: Probability = Field(
+        default=0.7, description="Chance that an answer to a request is right."
+    )
+    response_delay_s: float = Field(
+        default=120.0, ge=0.0, description="Seconds until an answer arrives."
+    )
+    track_timeout_s: float = Field(
+        default=30.0,
+        gt=0.0,
+        description="A contact not seen for this long is marked lost (its track may later be "
+        "picked up again, sometimes on the wrong person).",
+    )
+
+
 class Sensor(Model):
     """A sensor the trainee can task.
 
@@ -593,6 +641,18 @@ class Sensor(Model):
     thermal: bool = Field(default=False, description="Has a thermal (night) channel.")
     slew_speed_mps: float = Field(
         default=30.0, gt=0.0, description="How fast an overhead footprint moves when re-tasked."
+    )
+    pixels_across: int = Field(
+        default=1000,
+        ge=50,
+        le=20000,
+        description="Image width in pixels of an overhead sensor: with the footprint it sets "
+        "the resolution (metres per pixel = 2 x radius / pixels_across), which decides the "
+        "indicators that can be made out.",
+    )
+    detection_probability: Probability = Field(
+        default=0.9,
+        description="Chance per second of noticing a person in view in ideal conditions.",
     )
 
     @model_validator(mode="after")
@@ -858,7 +918,14 @@ class Scenario(Model):
     protected: Protected = Field(default_factory=Protected, description="The no-strike list.")
     population: Population = Field(default_factory=Population, description="Civilians.")
     forces: Forces = Field(default_factory=Forces, description="Hostile and friendly forces.")
+    environment: Environment = Field(
+        default_factory=Environment, description="Light and weather."
+    )
     sensors: tuple[Sensor, ...] = Field(default=(), description="Sensors the trainee can task.")
+    intelligence: IntelligenceService = Field(
+        default_factory=IntelligenceService,
+        description="The intelligence cell and how contacts are tracked.",
+    )
     effects: tuple[Effect, ...] = Field(default=(), description="Notional effects catalogue.")
     roe: Roe = Field(default_factory=Roe, description="Rules-of-engagement profile.")
     injects: tuple[Inject, ...] = Field(default=(), description="Scripted events.")
