@@ -96,3 +96,71 @@ class StopUnit(Command):
     """Stop a friendly unit where it is."""
 
     unit_id: str
+
+
+# --------------------------------------------------------------------------- awareness commands
+
+
+@command("task_sensor")
+@dataclass(frozen=True)
+class TaskSensor(Command):
+    """Point an overhead sensor's footprint at a position (it slews there)."""
+
+    sensor_id: str
+    x_m: float
+    y_m: float
+
+
+@command("zoom_sensor")
+@dataclass(frozen=True)
+class ZoomSensor(Command):
+    """Set an overhead footprint's radius: smaller sees finer detail over less ground."""
+
+    sensor_id: str
+    radius_m: float
+
+
+@command("follow_contact")
+@dataclass(frozen=True)
+class FollowContact(Command):
+    """Keep an overhead sensor on a contact (track_id '' stops following)."""
+
+    sensor_id: str
+    track_id: str
+
+
+@command("classify_contact")
+@dataclass(frozen=True)
+class ClassifyContact(Command):
+    """Say what a contact is: civilian, combatant, unknown or protected, with a confidence."""
+
+    track_id: str
+    label: str
+    confidence: float
+
+
+@command("mark_location")
+@dataclass(frozen=True)
+class MarkLocation(Command):
+    """Put a labelled mark on the map (e.g. 'possible cache')."""
+
+    x_m: float
+    y_m: float
+    label: str
+
+
+@command("request_intel")
+@dataclass(frozen=True)
+class RequestIntel(Command):
+    """Ask the intelligence cell whether a contact matches a known hostile actor."""
+
+    track_id: str
+
+
+@command("submit_report")
+@dataclass(frozen=True)
+class SubmitReport(Command):
+    """Send a report up the chain (optionally about a contact)."""
+
+    text: str
+    track_id: str = ""

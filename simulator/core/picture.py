@@ -88,6 +88,16 @@ class ProtectedSiteView:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A labelled mark the trainee put on the map."""
+
+    tick: int
+    x_m: float
+    y_m: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Picture:
     """Everything one side knows at one tick.
 
@@ -100,6 +110,8 @@ class Picture:
         sensors: own sensors.
         messages: messages received so far (newest last).
         protected_sites: the no-strike list with current statuses.
+        marks: the trainee's own map marks.
+        is_night: whether it is dark.
     """
 
     side: str
@@ -110,6 +122,8 @@ class Picture:
     sensors: tuple[SensorView, ...] = ()
     messages: tuple[Message, ...] = ()
     protected_sites: tuple[ProtectedSiteView, ...] = field(default=())
+    marks: tuple[Mark, ...] = ()
+    is_night: bool = False
 
     def contact(self, track_id: str) -> Contact | None:
         """The contact with this track id, or None."""

@@ -42,6 +42,7 @@ class PeopleTable:
         carries_object: carries a bag, tool or long object.
         armed: carries a weapon.
         weapon_visible_probability: chance per observation the weapon can be seen.
+        uniformed: wears a uniform (a hostile actor who does not blend in).
         offset: (n, 2) fixed spot inside places, in units of the place radius.
         plan_tick: (n, k) transition ticks, sorted per row, padded with NEVER.
         plan_place: (n, k) destination place of each transition.
@@ -58,6 +59,7 @@ class PeopleTable:
     carries_object: np.ndarray
     armed: np.ndarray
     weapon_visible_probability: np.ndarray
+    uniformed: np.ndarray
     offset: np.ndarray
     plan_tick: np.ndarray
     plan_place: np.ndarray
@@ -81,6 +83,7 @@ class _Routine:
     schedule: tuple[ScheduleEntry, ...]
     armed: bool = False
     weapon_visible_probability: float = 0.0
+    uniformed: bool = False
 
 
 def _pick_by_capacity(rng: np.random.Generator, candidates: np.ndarray, world: World, n: int):
@@ -242,6 +245,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
                     schedule=actor.routine,
                     armed=actor.armed,
                     weapon_visible_probability=actor.weapon_visible_probability,
+                    uniformed=not actor.blends_in,
                 ),
                 hostile_rng,
             )
@@ -259,6 +263,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
             "carries",
             "armed",
             "visible",
+            "uniformed",
             "offset",
             "start",
         )
@@ -281,6 +286,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
         parts["carries"].append(rng.random(n) < routine.carries_probability)
         parts["armed"].append(np.full(n, routine.armed, dtype=bool))
         parts["visible"].append(np.full(n, routine.weapon_visible_probability))
+        parts["uniformed"].append(np.full(n, routine.uniformed, dtype=bool))
         parts["offset"].append(rng.uniform(-1.0, 1.0, (n, 2)))
         parts["start"].append(start_place.astype(np.int64))
         plans.append((plan_tick, plan_place))
@@ -309,6 +315,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
         carries_object=joined("carries", bool),
         armed=joined("armed", bool),
         weapon_visible_probability=joined("visible", np.float64),
+        uniformed=joined("uniformed", bool),
         offset=joined("offset", np.float64, (0, 2)),
         plan_tick=padded(0, NEVER),
         plan_place=padded(1, 0),

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
+from simulator.core.awareness import AwarenessDesk
 from simulator.core.commands import Command, MoveUnit, StopUnit
 from simulator.core.events import Event, make_event
 from simulator.core.movement import advance
 from simulator.core.picture import (
-    Contact,
     Message,
     OwnUnit,
     Picture,
@@ -42,6 +42,7 @@ from simulator.core.population import (
     build_people,
 )
 from simulator.core.rng import RngStreams
+from simulator.core.sensing import CATEGORY_PERSON, CATEGORY_VEHICLE, Entities, Sensing
 from simulator.core.world import NO_NODE, World, build_world
 from simulator.scenario.schema import Scenario, time_to_seconds
 
@@ -183,9 +184,11 @@ class Simulation:
         self.messages: list[Message] = []
         self._gatherings: list[tuple[int, np.ndarray]] = []
         self._delayed_departures: list[tuple[int, np.ndarray, np.ndarray]] = []
-        self._tracks: dict[int, str] = {}
-        self._track_last_seen: dict[int, int] = {}
-        self._seen = np.zeros(n, dtype=bool)
+        self.sensing = Sensing(
+            scenario, world, self.people, len(self.vehicle.speed), self.streams["sensors"]
+        )
+        self.awareness = AwarenessDesk(self)
+        self._picture_cache: tuple[tuple[int, int], Picture] | None = None
         self._sense()
         self._last_hash: str | None = None
         self._is_reset = True
@@ -299,6 +302,7 @@ class Simulation:
         events.extend(self._move_units())
         events.extend(self._fire_due_actions())
         events.extend(self._check_conditions())
+        events.extend(self.awareness.answer_due())
         self._end_gatherings()
         self.tick += 1
         self._sense()
@@ -323,9 +327,29 @@ class Simulation:
     # ------------------------------------------------------------------ commands
 
     def _apply_command(self, item: Command) -> list[Event]:
+        """Record a command with what the picture held, then apply it or reject it."""
         self.sequence += 1
-        record = make_event(self.tick, "command", seq=self.sequence, command=item.to_dict())
-        reason = self._command_problem(item)
+        if not isinstance(item, Command):
+            return [
+                make_event(
+                    self.tick,
+                    "command_rejected",
+                    seq=self.sequence,
+                    kind="?",
+                    reason=f"not a command: {type(item).__name__}",
+                )
+            ]
+        record = make_event(
+            self.tick,
+            "command",
+            seq=self.sequence,
+            command=item.to_dict(),
+            **self.awareness.annexes(item),
+        )
+        try:
+            reason = self._command_problem(item)
+        except (TypeError, ValueError) as error:  # malformed field values
+            reason = f"malformed command: {error}"
         if reason is not None:
             return [
                 record,
@@ -333,9 +357,12 @@ class Simulation:
                     self.tick, "command_rejected", seq=self.sequence, kind=item.kind, reason=reason
                 ),
             ]
+        self._picture_cache = None
+        if self.awareness.handles(item):
+            return [record, *self.awareness.apply(item)]
         if isinstance(item, MoveUnit):
             index = self._unit_index[item.unit_id]
-            self.unit_target[index] = (item.x_m, item.y_m)
+            self.unit_target[index] = (float(item.x_m), float(item.y_m))
             self.unit_moving[index] = True
         elif isinstance(item, StopUnit):
             index = self._unit_index[item.unit_id]
@@ -343,20 +370,29 @@ class Simulation:
             self.unit_moving[index] = False
         return [record]
 
+    def position_problem(self, x_m: object, y_m: object) -> str | None:
+        """Why (x, y) is not a usable map position, or None."""
+        if not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x_m, y_m)
+        ) or not all(math.isfinite(v) for v in (x_m, y_m)):
+            return "the position must be two numbers (x_m, y_m)"
+        width, height = self.world.extent_m
+        if not (0 <= x_m <= width and 0 <= y_m <= height):
+            return f"({x_m:g}, {y_m:g}) is outside the map (0..{width:g}, 0..{height:g})"
+        return None
+
     def _command_problem(self, item: Command) -> str | None:
         """Why a command cannot be applied now, or None when it can."""
+        if self.awareness.handles(item):
+            return self.awareness.problem(item)
         if isinstance(item, (MoveUnit, StopUnit)):
             if item.unit_id not in self._unit_index:
                 return f"there is no friendly unit '{item.unit_id}'"
             index = self._unit_index[item.unit_id]
             if isinstance(item, MoveUnit):
-                width, height = self.world.extent_m
-                try:
-                    x, y = float(item.x_m), float(item.y_m)
-                except (TypeError, ValueError):
-                    return "the destination must be two numbers (x_m, y_m)"
-                if not (0 <= x <= width and 0 <= y <= height) or math.isnan(x + y):
-                    return f"({x:g}, {y:g}) is outside the map"
+                problem = self.position_problem(item.x_m, item.y_m)
+                if problem:
+                    return problem
                 if self.unit_speed[index] <= 0:
                     return f"unit '{item.unit_id}' cannot move (it is a fixed post)"
             return None
@@ -766,8 +802,10 @@ class Simulation:
             self.unit_xy,
             self.unit_target,
             self._inject_fired,
+            *self.sensing.digest_arrays(),
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(self.awareness.digest())
         digest.update(repr(sorted(self.site_status.items())).encode())
         for part in self.streams.state_digest_parts():
             digest.update(part)
@@ -794,42 +832,65 @@ class Simulation:
         )
 
     def _sense(self) -> None:
-        """Update what the trainee's sensors see this tick.
+        """Update what the trainee's sensors see this tick (see :mod:`sensing`).
 
         Part of the step, never of ``observe()``: observing any number of times must not
         change the session (the console observes every frame, a replay once per tick).
-        Basic sensing: people outdoors inside an overhead footprint or within range of a
-        ground observer; each gets a track id in order of first sighting.
         """
-        seen = np.zeros(len(self.people), dtype=bool)
-        outdoors = self.person.walking | ~self._indoors(np.arange(len(self.people)))
-        outdoors &= self.health != HEALTH_KILLED
-        xy = self.person.xy
-        for sensor in self.scenario.sensors:
-            cx, cy, radius = self._sensor_circle(sensor)
-            seen |= outdoors & (np.hypot(xy[:, 0] - cx, xy[:, 1] - cy) <= radius)
-        for row in np.flatnonzero(seen):
-            row = int(row)
-            if row not in self._tracks:
-                self._tracks[row] = f"T{len(self._tracks) + 1:04d}"
-            self._track_last_seen[row] = self.tick
-        self._seen = seen
+        n = len(self.people)
+        people_visible = (self.person.walking | ~self._indoors(np.arange(n))) & (
+            self.health != HEALTH_KILLED
+        )
+        n_vehicles = len(self.vehicle.speed)
+        entities = Entities(
+            xy=np.concatenate([self.person.xy, self.vehicle.xy]),
+            visible_outdoors=np.concatenate([people_visible, np.ones(n_vehicles, dtype=bool)]),
+            category=np.concatenate(
+                [
+                    np.full(n, CATEGORY_PERSON, np.int8),
+                    np.full(n_vehicles, CATEGORY_VEHICLE, np.int8),
+                ]
+            ),
+        )
+        self.sensing.update(
+            self.tick, self.time_of_day_s, entities, self.unit_xy, self._unit_index, self.tick_s
+        )
 
-    def _sensor_circle(self, sensor) -> tuple[float, float, float]:
-        if sensor.kind == "overhead":
-            cx, cy = self.sensor_centre[sensor.id]
-            return float(cx), float(cy), sensor.footprint_radius_m
-        cx, cy = self.unit_xy[self._unit_index[sensor.unit]]
-        return float(cx), float(cy), sensor.range_m
+    # ------------------------------------------------------------------ entity helpers
+
+    def entity_id(self, entity: int) -> str:
+        """Truth id of a sensing entity (people first, then vehicles)."""
+        n = len(self.people)
+        if entity < 0:
+            return ""
+        return self.people.ids[entity] if entity < n else f"vehicle-{entity - n:05d}"
+
+    def entity_kind(self, entity: int) -> str:
+        """'civilian', 'hostile' or 'vehicle' for a sensing entity (truth)."""
+        n = len(self.people)
+        if entity >= n:
+            return "vehicle"
+        return "hostile" if self.people.kind[entity] == KIND_HOSTILE else "civilian"
+
+    def entity_xy(self, entity: int) -> tuple[float, float]:
+        """True position of a sensing entity."""
+        n = len(self.people)
+        x, y = self.person.xy[entity] if entity < n else self.vehicle.xy[entity - n]
+        return float(x), float(y)
 
     def observe(self, side: str = "blue") -> Picture:
-        """The trainee's picture: own units and sensors, messages and contacts.
+        """The trainee's picture: own units and sensors, contacts, messages and marks.
 
-        A pure read: calling it never changes the simulation.
+        A pure read: calling it never changes the simulation. The result is cached until
+        the next step or command.
         """
         if side != "blue":
             raise ValueError("only the trainee's side, 'blue', can be observed")
+        key = (self.tick, self.sequence)
+        if self._picture_cache is not None and self._picture_cache[0] == key:
+            return self._picture_cache[1]
         scenario = self.scenario
+        sensing = self.sensing
         units = tuple(
             OwnUnit(
                 u.id,
@@ -842,23 +903,16 @@ class Simulation:
             for i, u in enumerate(scenario.forces.friendly)
         )
         sensors = tuple(
-            SensorView(sensor.id, sensor.kind, *self._sensor_circle(sensor), sensor.thermal)
+            SensorView(
+                sensor.id,
+                sensor.kind,
+                *sensing.sensor_circle(sensor, self.unit_xy, self._unit_index),
+                sensor.thermal,
+            )
             for sensor in scenario.sensors
         )
-        seen = self._seen
-        xy = self.person.xy
-        contacts = tuple(
-            Contact(
-                track_id=track,
-                x_m=round(float(xy[row, 0]), 1),
-                y_m=round(float(xy[row, 1]), 1),
-                uncertainty_m=5.0,
-                last_seen_tick=self._track_last_seen[row],
-                in_view=bool(seen[row]),
-            )
-            for row, track in sorted(self._tracks.items(), key=lambda item: item[1])
-            if seen[row]
-        )
+        live = np.flatnonzero(~sensing.track_lost[: sensing.n_tracks])
+        contacts = tuple(self.awareness.contact(int(index)) for index in live)
         sites = []
         world = self.world
         for site in scenario.protected.sites:
@@ -871,7 +925,7 @@ class Simulation:
                     site.id, site.name, site.category, self.site_status[site.id], float(x), float(y)
                 )
             )
-        return Picture(
+        picture = Picture(
             side=side,
             tick=self.tick,
             time_of_day_s=self.time_of_day_s,
@@ -880,7 +934,11 @@ class Simulation:
             sensors=sensors,
             messages=tuple(self.messages),
             protected_sites=tuple(sites),
+            marks=tuple(self.awareness.marks),
+            is_night=sensing.is_night(self.time_of_day_s),
         )
+        self._picture_cache = (key, picture)
+        return picture
 
 
 def run_commands(sim: Simulation, schedule: dict[int, Sequence[Command]]) -> list[Event]:
