@@ -56,7 +56,7 @@ def _load(path: str):
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.policies import POLICY_NAMES, make_policy
-    from simulator.session import run_session
+    from simulator.session import picture_dump_path, run_session
 
     if not args.headless:
         _print_error(
@@ -78,6 +78,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _print_error(f"--out {out} is a file; give a folder")
         return EXIT_BAD_INPUT
     trainee = {k: v for k, v in (("name", args.trainee), ("unit", args.unit)) if v}
+    total = loaded.scenario.clock.total_ticks if args.ticks is None else args.ticks
+    late = [t for t in args.dump_picture if not 0 <= t <= total]
+    if late:
+        _print_error(
+            f"--dump-picture {late[0]}: the session has ticks 0 to {total}; pick a tick in range"
+        )
+        return EXIT_BAD_INPUT
     with _progress_bar(f"{loaded.scenario.meta.id} seed {args.seed}", not args.quiet) as bar:
         summary = run_session(
             loaded,
@@ -87,11 +94,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
             ticks=args.ticks,
             progress=bar,
             trainee=trainee,
+            dump_ticks=args.dump_picture,
         )
     print(
         f"session written to {summary.out_dir}/ ({summary.ticks} ticks, {summary.events} "
         f"events, {summary.commands} commands; ended: {summary.end_reason})"
     )
+    for tick in sorted(set(args.dump_picture)):
+        print(f"picture at tick {tick}: {picture_dump_path(out, tick)}")
     print(f"check it replays exactly: python run_sim.py replay {summary.out_dir} --verify")
     return EXIT_OK
 
@@ -169,6 +179,15 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--out", required=True, metavar="DIR", help="session folder to write")
     run.add_argument("--trainee", metavar="NAME", help="trainee name recorded in the session")
     run.add_argument("--unit", metavar="UNIT", help="trainee's unit recorded in the session")
+    run.add_argument(
+        "--dump-picture",
+        type=int,
+        action="append",
+        default=[],
+        metavar="TICK",
+        help="write DIR/picture_TICK.json: the trainee's contacts beside what was true, wrong "
+        "and hidden at that tick (repeatable)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run)
 

@@ -12,7 +12,8 @@ the state hashes recorded every N ticks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from simulator.core.events import (
     make_event,
     read_log,
 )
+from simulator.core.review import picture_report
 from simulator.core.simulation import Simulation
 from simulator.policies import Policy
 from simulator.scenario import LoadedScenario, ScenarioError, load_scenario_file
@@ -57,6 +59,7 @@ def run_session(
     ticks: int | None = None,
     progress: Progress | None = None,
     trainee: dict[str, str] | None = None,
+    dump_ticks: Iterable[int] = (),
 ) -> SessionSummary:
     """Run a headless session with a scripted trainee and write its folder.
 
@@ -68,6 +71,8 @@ def run_session(
         ticks: stop after this many ticks (default: the scenario's duration).
         progress: called as ``progress(tick, total)`` after every step.
         trainee: optional trainee details (name, unit) recorded in the header.
+        dump_ticks: ticks at which to write ``picture_<TICK>.json`` (what the trainee
+            knew, what was true, what was hidden).
 
     Returns:
         A summary. If anything interrupts the run, the log is closed with a
@@ -102,7 +107,9 @@ def run_session(
         log.write_all(start_events)
         events += len(start_events)
         last_hash = ""
+        dumps = {int(t) for t in dump_ticks}
         try:
+            _dump_if_due(sim, out, dumps)
             while sim.tick < limit:
                 decided = list(policy.act(sim.observe("blue")))
                 result = sim.step(decided)
@@ -111,6 +118,7 @@ def run_session(
                 commands += len(decided)
                 if result.state_hash:
                     last_hash = result.state_hash
+                _dump_if_due(sim, out, dumps)
                 if progress is not None:
                     progress(sim.tick, limit)
             if not sim.done:
@@ -121,6 +129,19 @@ def run_session(
             _close_early(sim, log, end_reason, last_hash, detail=repr(error)[:300])
             raise
     return SessionSummary(out, sim.tick, events, commands, end_reason, last_hash)
+
+
+def picture_dump_path(out_dir: str | Path, tick: int) -> Path:
+    """Where the picture dump of a tick is written."""
+    return Path(out_dir) / f"picture_{int(tick)}.json"
+
+
+def _dump_if_due(sim: Simulation, out: Path, dumps: set[int]) -> None:
+    if sim.tick in dumps:
+        report = picture_report(sim)
+        picture_dump_path(out, sim.tick).write_text(
+            json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 def _close_early(

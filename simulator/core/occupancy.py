@@ -50,7 +50,7 @@ class OccupancyTable:
 
     def format(self) -> str:
         """A plain-text table: simulated % (planned %) per hour and kind of place."""
-        width = max(12, *(len(c) for c in self.columns)) + 1
+        width = max(9, *(len(c) for c in self.columns)) + 1
         lines = [
             f"Where the {self.civilians} civilians are, hour by hour: simulated % (planned %)",
             "hour  " + "".join(c.rjust(width) for c in self.columns),
@@ -123,4 +123,11 @@ def occupancy_by_hour(
         planned_row = shares(plan_places, np.zeros(len(plan_places), dtype=bool))
         planned_row.pop(ON_THE_MOVE, None)
         planned[hour] = planned_row
-    return OccupancyTable(columns, simulated, planned, count)
+    # Keep the table readable: drop kinds of place nobody ever visits.
+    used = tuple(
+        c for c in columns
+        if c == ON_THE_MOVE or any(simulated[h][c] or planned[h].get(c) for h in range(24))
+    )
+    simulated = {h: {c: row[c] for c in used} for h, row in simulated.items()}
+    planned = {h: {c: row[c] for c in used if c in row} for h, row in planned.items()}
+    return OccupancyTable(used, simulated, planned, count)

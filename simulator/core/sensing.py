@@ -441,7 +441,8 @@ class Sensing:
             DRIVE_GROWTH_MPS if self.track_category[index] == CATEGORY_VEHICLE else WALK_GROWTH_MPS
         )
         elapsed = (tick - self.track_last_seen[index]) * tick_s
-        return float(2.0 * self.track_sigma[index] + growth * elapsed)
+        # 3 sigma: the true position lies inside this radius about 99 % of the time.
+        return float(3.0 * self.track_sigma[index] + growth * elapsed)
 
     def indicators_of(self, index: int) -> tuple[tuple[str, float], ...]:
         """Observed indicators of a track with their best quality, strongest first."""

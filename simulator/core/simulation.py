@@ -704,20 +704,39 @@ class Simulation:
         elif inject.kind == "protected_status":
             events.append(self._set_site_status(inject.site, inject.status, inject.text))
         elif inject.kind in ("explosion", "gunfire"):
-            x, y = world.place_xy[world.place_index[inject.place]]
-            if inject.text:
-                self.messages.append(
-                    Message(self.tick, inject.kind, inject.text, source_id=inject.id)
-                )
-            events.append(
-                self.react_to_noise(float(x), float(y), inject.noise_radius_m, inject.kind)
-            )
+            events.extend(self._violent_incident(inject))
         # Injects waiting for this one.
         for other_index, other in enumerate(self.scenario.injects):
             trigger = other.when
             if trigger is not None and trigger.after_inject == inject.id:
                 delay = int(math.ceil(trigger.delay_s / self.tick_s))
                 self._pending.add(self.tick + max(delay, 1), other_index)
+        return events
+
+    def _violent_incident(self, inject) -> list[Event]:
+        """A hostile explosion or gunfire: civilians react; a shooter in view is seen acting.
+
+        The noise comes from ``place``, or from the shooter named in ``about``.
+        """
+        shooter = self.person_id_index.get(inject.about) if inject.about else None
+        if inject.place is not None:
+            x, y = self.world.place_xy[self.world.place_index[inject.place]]
+        else:
+            x, y = self.person.xy[shooter]
+        if inject.text:
+            self.messages.append(Message(self.tick, inject.kind, inject.text, source_id=inject.id))
+        events = [self.react_to_noise(float(x), float(y), inject.noise_radius_m, inject.kind)]
+        if shooter is not None and self.people.kind[shooter] == KIND_HOSTILE:
+            tracks = self.sensing.mark_indicator(np.array([shooter]), "hostile_act", 1.0)
+            events.append(
+                make_event(
+                    self.tick,
+                    "hostile_act",
+                    actor=inject.about,
+                    observed=bool(tracks),
+                    track_id=self.sensing.track_name(tracks[0]) if tracks else None,
+                )
+            )
         return events
 
     def _start_gathering(self, inject) -> Event:

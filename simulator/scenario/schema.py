@@ -827,7 +827,9 @@ class Inject(Model):
         default=0.8, description="Source reliability of an intelligence report (0 to 1)."
     )
     about: Identifier | None = Field(
-        default=None, description="Who or what an intelligence report is about."
+        default=None,
+        description="Who or what an intelligence report is about; for gunfire, the hostile "
+        "actor who fires (a hostile act that sensors watching them record).",
     )
     site: Identifier | None = Field(
         default=None, description="Protected site whose status changes (protected_status)."
@@ -845,10 +847,10 @@ class Inject(Model):
             raise ValueError("give exactly one of 'at' (a time) or 'when' (a condition)")
         if self.kind == InjectKind.gathering.value and (self.place is None or self.count <= 0):
             raise ValueError("a gathering needs 'place' and a 'count' above 0")
-        if self.kind in (InjectKind.explosion.value, InjectKind.gunfire.value) and (
-            self.place is None
-        ):
-            raise ValueError(f"a {self.kind} inject needs 'place' (where it happens)")
+        if self.kind == InjectKind.explosion.value and self.place is None:
+            raise ValueError("an explosion inject needs 'place' (where it happens)")
+        if self.kind == InjectKind.gunfire.value and self.place is None and self.about is None:
+            raise ValueError("a gunfire inject needs 'place' (where) or 'about' (the shooter)")
         if self.kind == InjectKind.protected_status.value and (
             self.site is None or self.status is None
         ):
