@@ -692,7 +692,6 @@ class Simulation:
         self._inject_fired[index] = True
         self.injects_fired.append(inject.id)
         events = [make_event(self.tick, "inject", id=inject.id, kind=inject.kind, text=inject.text)]
-        world = self.world
         if inject.kind == "message":
             self.messages.append(Message(self.tick, "message", inject.text, source_id=inject.id))
         elif inject.kind == "intel_report":
