@@ -181,10 +181,16 @@ class AwarenessDesk:
             return None
         return None
 
-    def annexes(self, item: Command) -> dict[str, Any]:
-        """Picture and truth annexes for a command, recorded before it is applied."""
+    def annexes(self, item: Command, track_index: int | None = None) -> dict[str, Any]:
+        """Picture and truth annexes for a command, recorded before it is applied.
+
+        Args:
+            item: the command.
+            track_index: the track the command is about when it does not name one itself
+                (e.g. the target of the engagement a release belongs to).
+        """
         track_id = getattr(item, "track_id", "")
-        index = self.sim.sensing.track_index(track_id) if track_id else None
+        index = self.sim.sensing.track_index(track_id) if track_id else track_index
         picture: dict[str, Any] = self.visible_summary()
         annex: dict[str, Any] = {"picture": picture}
         if index is not None:

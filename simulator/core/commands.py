@@ -164,3 +164,82 @@ class SubmitReport(Command):
 
     text: str
     track_id: str = ""
+
+
+# --------------------------------------------------------------------------- targeting commands
+
+
+@command("nominate_target")
+@dataclass(frozen=True)
+class NominateTarget(Command):
+    """Open an engagement against a contact (track_id) or a location (x_m, y_m)."""
+
+    engagement_id: str
+    track_id: str = ""
+    x_m: float | None = None
+    y_m: float | None = None
+
+
+@command("declare_pid")
+@dataclass(frozen=True)
+class DeclarePid(Command):
+    """Declare positive identification of the engagement's target, with its basis."""
+
+    engagement_id: str
+    basis: str  # hostile_act, hostile_intent or declared_hostile
+    rationale: str = ""
+
+
+@command("plan_effect")
+@dataclass(frozen=True)
+class PlanEffect(Command):
+    """Choose the effect, aim point (default: the target's position) and earliest time."""
+
+    engagement_id: str
+    effect_id: str
+    x_m: float | None = None
+    y_m: float | None = None
+    not_before_tick: int = 0
+
+
+@command("estimate_collateral")
+@dataclass(frozen=True)
+class EstimateCollateral(Command):
+    """Run a collateral damage estimate for the planned effect, from the trainee's picture."""
+
+    engagement_id: str
+
+
+@command("request_approval")
+@dataclass(frozen=True)
+class RequestApproval(Command):
+    """Ask the approval level the estimate requires to approve the engagement."""
+
+    engagement_id: str
+
+
+@command("issue_warning")
+@dataclass(frozen=True)
+class IssueWarning(Command):
+    """Warn civilians around the aim point with one of the scenario's warning means."""
+
+    engagement_id: str
+    means_id: str
+
+
+@command("release")
+@dataclass(frozen=True)
+class Release(Command):
+    """Release the planned effect. Every lethal release should say why."""
+
+    engagement_id: str
+    rationale: str = ""
+
+
+@command("abort")
+@dataclass(frozen=True)
+class Abort(Command):
+    """Hold or abort an engagement (possible until the scenario's cutoff before effect)."""
+
+    engagement_id: str
+    reason: str = ""

@@ -33,9 +33,10 @@ def advance(
     distance = np.hypot(delta[:, 0], delta[:, 1])
     step = speed_mps * tick_s
     arrived = distance <= step
-    moving = ~arrived
-    # Scale only the walkers still under way; distance > step > 0 there, so no division by 0.
-    scale = step[moving] / distance[moving]
-    position[moving] += delta[moving] * scale[:, None]
-    position[arrived] = target[arrived]
+    # No boolean gathers on the hot path: every walker moves by step/distance of its delta
+    # (arrived ones get a dummy scale), then arrivals are overwritten with their targets.
+    scale = step / np.where(arrived, 1.0, distance)
+    delta *= scale[:, None]
+    position += delta
+    np.copyto(position, target, where=arrived[:, None])
     return arrived

@@ -125,7 +125,8 @@ def occupancy_by_hour(
         planned[hour] = planned_row
     # Keep the table readable: drop kinds of place nobody ever visits.
     used = tuple(
-        c for c in columns
+        c
+        for c in columns
         if c == ON_THE_MOVE or any(simulated[h][c] or planned[h].get(c) for h in range(24))
     )
     simulated = {h: {c: row[c] for c in used} for h, row in simulated.items()}

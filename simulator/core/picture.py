@@ -73,6 +73,8 @@ class Message:
     text: str
     reliability: float | None = None
     source_id: str = ""
+    x_m: float | None = None
+    y_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,40 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class EngagementView:
+    """The trainee's own engagement as they set it up (their decisions, no truth).
+
+    Attributes:
+        engagement_id: the trainee's name for it.
+        track_id: the target contact ('' for a location).
+        status: nominated, planned, approved, released, aborted, resolved or denied.
+        pid_basis: the basis declared ('' until PID is declared).
+        effect_id: the planned effect ('' until planned).
+        aim_x_m, aim_y_m: aim point (None until planned).
+        estimate: the latest collateral damage estimate as shown to the trainee.
+        approval: none, pending, granted or denied.
+        approval_note: who approves, or why it was denied.
+        impact_tick: when the effect lands (released engagements).
+        abort_until_tick: last tick an abort is still possible.
+        warnings: ids of warning means used.
+    """
+
+    engagement_id: str
+    track_id: str
+    status: str
+    pid_basis: str = ""
+    effect_id: str = ""
+    aim_x_m: float | None = None
+    aim_y_m: float | None = None
+    estimate: tuple[tuple[str, object], ...] = ()
+    approval: str = "none"
+    approval_note: str = ""
+    impact_tick: int | None = None
+    abort_until_tick: int | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Picture:
     """Everything one side knows at one tick.
 
@@ -112,6 +148,7 @@ class Picture:
         protected_sites: the no-strike list with current statuses.
         marks: the trainee's own map marks.
         is_night: whether it is dark.
+        engagements: the trainee's engagements and where each stands.
     """
 
     side: str
@@ -124,6 +161,7 @@ class Picture:
     protected_sites: tuple[ProtectedSiteView, ...] = field(default=())
     marks: tuple[Mark, ...] = ()
     is_night: bool = False
+    engagements: tuple[EngagementView, ...] = ()
 
     def contact(self, track_id: str) -> Contact | None:
         """The contact with this track id, or None."""

@@ -94,13 +94,41 @@ def _pick_by_capacity(rng: np.random.Generator, candidates: np.ndarray, world: W
     return candidates[rng.choice(len(candidates), size=n, p=weights / weights.sum())]
 
 
+# People prefer places near home: a place twice this far away is chosen about 1/5 as often.
+NEARBY_SCALE_M = 400.0
+_CHUNK = 4096
+
+
+def _pick_near_home(
+    rng: np.random.Generator, candidates: np.ndarray, world: World, homes: np.ndarray
+) -> np.ndarray:
+    """For each person, a place among candidates: larger and nearer ones more often."""
+    capacity = world.place_capacity[candidates].astype(np.float64)
+    if capacity.sum() <= 0:
+        capacity = np.ones(len(candidates))
+    where = world.place_xy[candidates]
+    chosen = np.empty(len(homes), dtype=np.int64)
+    draws = rng.random(len(homes))
+    for start in range(0, len(homes), _CHUNK):  # bounded memory for 100k people
+        home_xy = world.place_xy[homes[start : start + _CHUNK]]
+        gap = np.hypot(
+            home_xy[:, None, 0] - where[None, :, 0], home_xy[:, None, 1] - where[None, :, 1]
+        )
+        weight = capacity[None, :] / (1.0 + (gap / NEARBY_SCALE_M) ** 2)
+        total = np.cumsum(weight, axis=1)
+        pick = (total < (draws[start : start + _CHUNK] * total[:, -1])[:, None]).sum(axis=1)
+        chosen[start : start + _CHUNK] = candidates[np.minimum(pick, len(candidates) - 1)]
+    return chosen
+
+
 def _destinations(
     rng: np.random.Generator, routine: _Routine, world: World, favourites: dict[str, np.ndarray]
 ) -> np.ndarray:
     """(n, entries) destination place per person and routine entry.
 
     A person always goes to the same building of a use (their school, their mosque):
-    the choice is made once per use and reused across entries.
+    the choice is made once per use, favouring larger buildings near their home, and
+    reused across entries.
     """
     n = len(routine.ids)
     columns = []
@@ -112,7 +140,9 @@ def _destinations(
         else:
             use = entry.use
             if use not in favourites:
-                favourites[use] = _pick_by_capacity(rng, world.places_of_use(use), world, n)
+                favourites[use] = _pick_near_home(
+                    rng, world.places_of_use(use), world, routine.homes
+                )
             columns.append(favourites[use])
     return np.column_stack(columns) if columns else np.zeros((n, 0), dtype=np.int64)
 

@@ -208,12 +208,19 @@ class Sensing:
         thermal_only = np.zeros(self.n_entities, dtype=bool)
         noticed = np.zeros(self.n_entities, dtype=bool)
         xy = entities.xy
+        # Only people and vehicles in the open can be seen: measure distances for them alone.
+        visible = np.flatnonzero(entities.visible_outdoors)
+        visible_x, visible_y = xy[visible, 0], xy[visible, 1]
         for sensor in self.scenario.sensors:
             cx, cy, radius = self.sensor_circle(sensor, unit_xy, unit_index)
-            distance = np.hypot(xy[:, 0] - cx, xy[:, 1] - cy)
-            candidates = np.flatnonzero(entities.visible_outdoors & (distance <= radius))
+            dx = visible_x - cx
+            dy = visible_y - cy
+            squared = dx * dx + dy * dy
+            near = squared <= radius * radius
+            candidates = visible[near]
             if candidates.size == 0:
                 continue
+            distance_near = np.sqrt(squared[near])
             if sensor.kind == "overhead":
                 resolution = np.full(candidates.size, 2.0 * radius / sensor.pixels_across)
                 range_factor = np.ones(candidates.size)
@@ -221,8 +228,9 @@ class Sensing:
                 sight = self._horizon(sensor.id, cx, cy, radius)
                 in_sight = visible_from(sight, cx, cy, xy[candidates, 0], xy[candidates, 1])
                 candidates = candidates[in_sight]
-                resolution = np.maximum(distance[candidates] * 0.001, 0.02)
-                range_factor = 1.0 - 0.5 * (distance[candidates] / radius) ** 2
+                distance_near = distance_near[in_sight]
+                resolution = np.maximum(distance_near * 0.001, 0.02)
+                range_factor = 1.0 - 0.5 * (distance_near / radius) ** 2
             light = 1.0
             if night:
                 light = 0.5 if sensor.thermal else 0.1

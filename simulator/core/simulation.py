@@ -43,12 +43,14 @@ from simulator.core.population import (
 )
 from simulator.core.rng import RngStreams
 from simulator.core.sensing import CATEGORY_PERSON, CATEGORY_VEHICLE, Entities, Sensing
+from simulator.core.targeting import EngagementDesk
 from simulator.core.world import NO_NODE, World, build_world
 from simulator.scenario.schema import Scenario, time_to_seconds
 
 HEALTH_WELL = 0
 HEALTH_INJURED = 1
 HEALTH_KILLED = 2
+HEALTH_DETAINED = 3  # taken away by a friendly unit: off the map, not harmed
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Simulation:
             scenario, world, self.people, len(self.vehicle.speed), self.streams["sensors"]
         )
         self.awareness = AwarenessDesk(self)
+        self.targeting = EngagementDesk(self)
         self._picture_cache: tuple[tuple[int, int], Picture] | None = None
         self._sense()
         self._last_hash: str | None = None
@@ -303,6 +306,7 @@ class Simulation:
         events.extend(self._fire_due_actions())
         events.extend(self._check_conditions())
         events.extend(self.awareness.answer_due())
+        events.extend(self.targeting.tick())
         self._end_gatherings()
         self.tick += 1
         self._sense()
@@ -344,7 +348,7 @@ class Simulation:
             "command",
             seq=self.sequence,
             command=item.to_dict(),
-            **self.awareness.annexes(item),
+            **self.awareness.annexes(item, self._engagement_track(item)),
         )
         try:
             reason = self._command_problem(item)
@@ -360,6 +364,8 @@ class Simulation:
         self._picture_cache = None
         if self.awareness.handles(item):
             return [record, *self.awareness.apply(item)]
+        if self.targeting.handles(item):
+            return [record, *self.targeting.apply(item)]
         if isinstance(item, MoveUnit):
             index = self._unit_index[item.unit_id]
             self.unit_target[index] = (float(item.x_m), float(item.y_m))
@@ -369,6 +375,13 @@ class Simulation:
             self.unit_target[index] = self.unit_xy[index]
             self.unit_moving[index] = False
         return [record]
+
+    def _engagement_track(self, item: Command) -> int | None:
+        """The target track of the engagement a command names, if any."""
+        engagement = self.targeting.engagements.get(getattr(item, "engagement_id", None))
+        if engagement is None or engagement.track < 0:
+            return None
+        return engagement.track
 
     def position_problem(self, x_m: object, y_m: object) -> str | None:
         """Why (x, y) is not a usable map position, or None."""
@@ -385,6 +398,8 @@ class Simulation:
         """Why a command cannot be applied now, or None when it can."""
         if self.awareness.handles(item):
             return self.awareness.problem(item)
+        if self.targeting.handles(item):
+            return self.targeting.problem(item)
         if isinstance(item, (MoveUnit, StopUnit)):
             if item.unit_id not in self._unit_index:
                 return f"there is no friendly unit '{item.unit_id}'"
@@ -414,7 +429,7 @@ class Simulation:
         due = np.flatnonzero(
             (self.next_transition <= self.tick)
             & (self.busy_until <= self.tick)
-            & (self.health != HEALTH_KILLED)
+            & (self.health <= HEALTH_INJURED)
         )
         if due.size == 0:
             return
@@ -475,7 +490,7 @@ class Simulation:
 
     def _move_people(self) -> None:
         walkers = self.person
-        rows = np.flatnonzero(walkers.walking & (self.health != HEALTH_KILLED))
+        rows = np.flatnonzero(walkers.walking & (self.health <= HEALTH_INJURED))
         if rows.size == 0:
             return
         final_xy = self._standing_spot(rows, walkers.dest[rows])
@@ -515,8 +530,10 @@ class Simulation:
         if walkers.speed.size == 0:
             return
         active_from, active_to = self.vehicle_active
-        day_tick = self.tick % int(round(86400 / self.tick_s))
-        active = (active_from <= day_tick) & (day_tick < active_to)
+        # Active windows are ticks from the exercise start; compare on a 24-hour circle so
+        # a window that began before the start (or wraps past midnight) still counts.
+        day = int(round(86400 / self.tick_s))
+        active = (self.tick - active_from) % day < (active_to - active_from) % day
         idle = np.flatnonzero(active & ~walkers.walking)
         if idle.size:
             rng = self.streams["vehicles"]
@@ -637,8 +654,31 @@ class Simulation:
         xy = self.person.xy
         near = np.hypot(xy[:, 0] - x_m, xy[:, 1] - y_m) <= radius_m
         return np.flatnonzero(
-            near & (self.people.kind == KIND_CIVILIAN) & (self.health != HEALTH_KILLED)
+            near & (self.people.kind == KIND_CIVILIAN) & (self.health <= HEALTH_INJURED)
         )
+
+    def indoors_mask(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each person is inside a building now (truth; engine use only)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return ~self.person.walking[rows] & self._indoors(rows)
+
+    def hide_person(self, row: int) -> None:
+        """Someone alerted (e.g. a target hearing a warning) goes into the nearest building
+        and stays there for the reactions' stay-away time."""
+        if self._building_tree is None or self.health[row] > HEALTH_INJURED:
+            return
+        stay = int(math.ceil(self.scenario.population.reactions.stay_away_min * 60 / self.tick_s))
+        rows = np.array([row])
+        if not self.indoors_mask(rows)[0]:
+            _, nearest = self._building_tree.query(self.person.xy[rows])
+            self.send_people(rows, np.asarray(nearest, dtype=np.int64))
+        self.busy_until[row] = max(int(self.busy_until[row]), self.tick + stay)
+
+    def hold_person(self, row: int, seconds: float) -> None:
+        """Keep someone from moving on for a while (a disrupted target): they finish the
+        trip they are on, then stay where they are until the time is up."""
+        until = self.tick + int(math.ceil(seconds / self.tick_s))
+        self.busy_until[row] = max(int(self.busy_until[row]), until)
 
     def _indoors(self, rows: np.ndarray) -> np.ndarray:
         place = self.person.place[rows]
@@ -690,13 +730,28 @@ class Simulation:
             return []
         inject = self.scenario.injects[index]
         self._inject_fired[index] = True
+        if inject.unless_neutralised and self.neutralised(inject.unless_neutralised):
+            return [
+                make_event(
+                    self.tick,
+                    "inject_prevented",
+                    id=inject.id,
+                    because=f"{inject.unless_neutralised} was neutralised",
+                )
+            ]
         self.injects_fired.append(inject.id)
         events = [make_event(self.tick, "inject", id=inject.id, kind=inject.kind, text=inject.text)]
         if inject.kind == "message":
             self.messages.append(Message(self.tick, "message", inject.text, source_id=inject.id))
         elif inject.kind == "intel_report":
+            where = (None, None)
+            if inject.place is not None:
+                px, py = self.world.place_xy[self.world.place_index[inject.place]]
+                where = (round(float(px), 1), round(float(py), 1))
             self.messages.append(
-                Message(self.tick, "intel_report", inject.text, inject.reliability, inject.id)
+                Message(
+                    self.tick, "intel_report", inject.text, inject.reliability, inject.id, *where
+                )
             )
         elif inject.kind == "gathering":
             events.append(self._start_gathering(inject))
@@ -715,7 +770,8 @@ class Simulation:
     def _violent_incident(self, inject) -> list[Event]:
         """A hostile explosion or gunfire: civilians react; a shooter in view is seen acting.
 
-        The noise comes from ``place``, or from the shooter named in ``about``.
+        The noise comes from ``place``, or from the shooter named in ``about``. An inject
+        with ``effect`` also harms people (a threat that was not prevented).
         """
         shooter = self.person_id_index.get(inject.about) if inject.about else None
         if inject.place is not None:
@@ -723,8 +779,28 @@ class Simulation:
         else:
             x, y = self.person.xy[shooter]
         if inject.text:
-            self.messages.append(Message(self.tick, inject.kind, inject.text, source_id=inject.id))
-        events = [self.react_to_noise(float(x), float(y), inject.noise_radius_m, inject.kind)]
+            self.messages.append(
+                Message(
+                    self.tick,
+                    inject.kind,
+                    inject.text,
+                    source_id=inject.id,
+                    x_m=round(float(x), 1),
+                    y_m=round(float(y), 1),
+                )
+            )
+        events = []
+        if inject.effect is not None:
+            effect = self.targeting.effects[inject.effect]
+            events.extend(
+                self.targeting.apply_harm(
+                    effect, (float(x), float(y)), cause="hostile", engagement_id=inject.id
+                )
+            )
+        else:
+            events.append(
+                self.react_to_noise(float(x), float(y), inject.noise_radius_m, inject.kind)
+            )
         if shooter is not None and self.people.kind[shooter] == KIND_HOSTILE:
             tracks = self.sensing.mark_indicator(np.array([shooter]), "hostile_act", 1.0)
             events.append(
@@ -737,6 +813,11 @@ class Simulation:
                 )
             )
         return events
+
+    def neutralised(self, person_id: str) -> bool:
+        """Whether a person has been killed or detained (truth)."""
+        row = self.person_id_index.get(person_id)
+        return row is not None and int(self.health[row]) in (HEALTH_KILLED, HEALTH_DETAINED)
 
     def _start_gathering(self, inject) -> Event:
         """Send ``count`` civilians (chosen among those at home) to a gathering."""
@@ -775,7 +856,7 @@ class Simulation:
         remaining = []
         for until, rows in self._gatherings:
             if until <= self.tick:
-                alive = rows[self.health[rows] != HEALTH_KILLED]
+                alive = rows[self.health[rows] <= HEALTH_INJURED]
                 self.send_people(alive, self.people.home[alive])
             else:
                 remaining.append((until, rows))
@@ -824,6 +905,7 @@ class Simulation:
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(self.awareness.digest())
+        digest.update(self.targeting.digest())
         digest.update(repr(sorted(self.site_status.items())).encode())
         for part in self.streams.state_digest_parts():
             digest.update(part)
@@ -857,7 +939,7 @@ class Simulation:
         """
         n = len(self.people)
         people_visible = (self.person.walking | ~self._indoors(np.arange(n))) & (
-            self.health != HEALTH_KILLED
+            self.health <= HEALTH_INJURED
         )
         n_vehicles = len(self.vehicle.speed)
         entities = Entities(
@@ -953,6 +1035,7 @@ class Simulation:
             messages=tuple(self.messages),
             protected_sites=tuple(sites),
             marks=tuple(self.awareness.marks),
+            engagements=self.targeting.views(),
             is_night=sensing.is_night(self.time_of_day_s),
         )
         self._picture_cache = (key, picture)

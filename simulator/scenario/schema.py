@@ -78,7 +78,9 @@ def seconds_to_time(seconds: float) -> str:
 class Model(BaseModel):
     """Base for every scenario model: unknown keys are errors and values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=True, validate_default=True
+    )
 
 
 # --------------------------------------------------------------------------- meta
@@ -663,6 +665,13 @@ class Sensor(Model):
             raise ValueError("a ground_observer sensor needs 'unit' (the friendly unit id)")
         if self.min_footprint_radius_m > self.max_footprint_radius_m:
             raise ValueError("min_footprint_radius_m must not exceed max_footprint_radius_m")
+        if not (
+            self.min_footprint_radius_m <= self.footprint_radius_m <= self.max_footprint_radius_m
+        ):
+            raise ValueError(
+                "footprint_radius_m must lie between min_footprint_radius_m and "
+                "max_footprint_radius_m"
+            )
         return self
 
 
@@ -674,6 +683,23 @@ class EffectKind(str, Enum):
 
     kinetic = "kinetic"
     non_kinetic = "non_kinetic"
+
+
+class NonKineticAction(str, Enum):
+    """What a non-kinetic effect does to its target."""
+
+    detain = "detain"
+    disrupt = "disrupt"
+    delay = "delay"
+
+
+class ShelterFactors(Model):
+    """Chance (0 to 1) that an occupant inside a building within an effect's radius is
+    harmed, relative to someone in the open, by construction."""
+
+    light: Probability = Field(default=0.8, description="Light construction (sheds, stalls).")
+    medium: Probability = Field(default=0.5, description="Medium construction (houses).")
+    heavy: Probability = Field(default=0.2, description="Heavy construction (concrete).")
 
 
 class Effect(Model):
@@ -694,12 +720,78 @@ class Effect(Model):
     noise_radius_m: float = Field(
         default=0.0, ge=0.0, description="Civilians within this radius hear it and react."
     )
+    shelter: ShelterFactors = Field(
+        default_factory=ShelterFactors,
+        description="How much buildings protect their occupants from this effect.",
+    )
+    action: NonKineticAction | None = Field(
+        default=None,
+        description="For non_kinetic effects: detain (needs a friendly unit within "
+        "unit_reach_m of the target), disrupt or delay (the target stays put for "
+        "disrupt_min).",
+    )
+    unit_reach_m: float = Field(
+        default=30.0, gt=0.0, description="How close a friendly unit must be to detain."
+    )
+    success_probability: Probability = Field(
+        default=0.8, description="Chance a non-kinetic effect works when its conditions hold."
+    )
+    disrupt_min: float = Field(
+        default=30.0, gt=0.0, description="How long a disrupted or delayed target is held."
+    )
+    meets_objective: bool = Field(
+        default=True,
+        description="Whether this effect, when it works, achieves a 'neutralise' objective "
+        "(detain does; delay does not).",
+    )
 
     @model_validator(mode="after")
     def _radii(self) -> Effect:
         if self.injury_radius_m and self.injury_radius_m < self.lethal_radius_m:
             raise ValueError("injury_radius_m must be at least lethal_radius_m")
+        if self.kind == EffectKind.non_kinetic.value and self.action is None:
+            raise ValueError("a non_kinetic effect needs 'action': detain, disrupt or delay")
+        if self.kind == EffectKind.kinetic.value and self.lethal_radius_m <= 0:
+            raise ValueError("a kinetic effect needs a lethal_radius_m above 0")
         return self
+
+
+class WarningKind(str, Enum):
+    """Notional means of warning civilians."""
+
+    loudspeaker = "loudspeaker"
+    leaflets = "leaflets"
+    phone = "phone"
+    radio = "radio"
+
+
+class WarningMeans(Model):
+    """A way to warn civilians before an effect, with how well it reaches them."""
+
+    id: Identifier = Field(description="Unique id of the means.")
+    name: str = Field(default="", description="Name shown to the trainee.")
+    kind: WarningKind = Field(description="loudspeaker, leaflets, phone or radio.")
+    reach_m: float = Field(gt=0.0, description="Radius around the aim point it reaches.")
+    perceive_probability_day: Probability = Field(
+        default=0.8, description="Chance someone in reach perceives it by day."
+    )
+    perceive_probability_night: Probability = Field(
+        default=0.5, description="Chance someone in reach perceives it at night."
+    )
+    noise_sensitivity: Probability = Field(
+        default=0.5,
+        description="How much ambient noise spoils it (1: fully; 0: not at all, e.g. phone).",
+    )
+    compliance: Probability = Field(
+        default=0.8, description="Chance that someone who perceived it leaves."
+    )
+    delay_s: float = Field(default=60.0, ge=0.0, description="Seconds before people leave.")
+    leave_distance_m: float = Field(
+        default=150.0, gt=0.0, description="How far from the aim point people go."
+    )
+    alerts_target_probability: Probability = Field(
+        default=0.3, description="Chance the warning also alerts the target, who then hides."
+    )
 
 
 # --------------------------------------------------------------------------- roe
@@ -727,6 +819,15 @@ class ApprovalLevel(Model):
     delay_s: float = Field(default=0.0, ge=0.0, description="Seconds to obtain the approval.")
 
 
+class OccupancyEstimate(Model):
+    """What the intelligence cell assumes about how full buildings of one use are."""
+
+    use: BuildingUse = Field(description="Building use.")
+    start: TimeOfDay = Field(description="From this time...")
+    end: TimeOfDay = Field(description="...to this time (after start).")
+    fraction: Probability = Field(description="Share of capacity assumed present (0 to 1).")
+
+
 class Roe(Model):
     """The rules-of-engagement profile used in this scenario."""
 
@@ -752,8 +853,22 @@ class Roe(Model):
     allowed_effects: tuple[Identifier, ...] | None = Field(
         default=None, description="Effect ids the trainee may use (all when omitted)."
     )
+    protected_categories: tuple[ProtectedCategory, ...] = Field(
+        default=tuple(ProtectedCategory),
+        description="Categories of protected site that no effect may touch while protected.",
+    )
+    min_indicator_quality: Probability = Field(
+        default=0.5,
+        description="An indicator counts for PID only when seen at least this clearly (0 to 1).",
+    )
     abort_cutoff_s: float = Field(
         default=5.0, ge=0.0, description="Aborts are possible until this many seconds before effect."
+    )
+    occupancy_estimates: tuple[OccupancyEstimate, ...] = Field(
+        default=(),
+        description="Occupancy intelligence used by collateral damage estimates, added to "
+        "the built-in defaults (homes 90 % at night, 40 % by day; schools 95 % in school "
+        "hours; ...); see docs/authoring.md.",
     )
     warning_required_when_feasible: bool = Field(
         default=True, description="Warn civilians whenever circumstances permit."
@@ -840,6 +955,16 @@ class Inject(Model):
     noise_radius_m: float = Field(
         default=300.0, gt=0.0, description="How far an explosion or gunfire is heard."
     )
+    effect: Identifier | None = Field(
+        default=None,
+        description="For a hostile explosion: the (notional) effect whose radii decide who "
+        "is harmed. Without it, civilians only hear it and react.",
+    )
+    unless_neutralised: Identifier | None = Field(
+        default=None,
+        description="Hostile actor id: the inject does not happen if this actor has been "
+        "killed or detained before it is due (the threat was prevented).",
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Inject:
@@ -909,6 +1034,7 @@ class Scenario(Model):
         extra="forbid",
         frozen=True,
         use_enum_values=True,
+        validate_default=True,
         title="CHM training scenario",
         json_schema_extra={"$id": "scenario.schema.json"},
     )
@@ -929,6 +1055,9 @@ class Scenario(Model):
         description="The intelligence cell and how contacts are tracked.",
     )
     effects: tuple[Effect, ...] = Field(default=(), description="Notional effects catalogue.")
+    warnings: tuple[WarningMeans, ...] = Field(
+        default=(), description="Means of warning civilians before an effect."
+    )
     roe: Roe = Field(default_factory=Roe, description="Rules-of-engagement profile.")
     injects: tuple[Inject, ...] = Field(default=(), description="Scripted events.")
     scoring: Scoring = Field(default_factory=Scoring, description="Objectives and weights.")
