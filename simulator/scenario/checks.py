@@ -8,20 +8,30 @@ wrong and how to fix it.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import shapely
+from pydantic import BaseModel
 from shapely.validation import explain_validity
 
 from simulator.scenario.errors import PathPart, did_you_mean, format_path
-from simulator.scenario.schema import Scenario, seconds_to_time, time_to_seconds
+from simulator.scenario.schema import (
+    TIME_PATTERN,
+    Scenario,
+    seconds_to_time,
+    time_to_seconds,
+)
 
 Problem = tuple[tuple[PathPart, ...], str]
 
 # Buildings may share walls; only overlaps larger than this (square metres) are reported.
 OVERLAP_TOLERANCE_M2 = 1.0
+# Coordinates beyond this are not checked as geometry (see _computable).
+MAX_COORDINATE_M = 1e9
 
 
 def check_scenario(scenario: Scenario) -> list[Problem]:
@@ -32,15 +42,22 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         _check_geometry,
         _check_positions,
         _check_references,
-        _check_times,
     ):
         problems.extend(check(scenario))
+    # The HH:MM pattern lets through times such as "24:30"; the window checks cannot place
+    # them in the day, so they run only once every time is a real time of day.
+    time_problems = list(_check_time_values(scenario))
+    problems.extend(time_problems or _check_times(scenario))
     return problems
 
 
-def _id_groups(scenario: Scenario) -> Iterator[tuple[str, Iterable[tuple[tuple[PathPart, ...], str]]]]:
+def _id_groups(
+    scenario: Scenario,
+) -> Iterator[tuple[str, Iterable[tuple[tuple[PathPart, ...], str]]]]:
     """(kind, [(path, id), ...]) for every id namespace in the scenario."""
-    yield "building", [(("map", "buildings", i, "id"), b.id) for i, b in enumerate(scenario.map.buildings)]
+    yield "building", [
+        (("map", "buildings", i, "id"), b.id) for i, b in enumerate(scenario.map.buildings)
+    ]
     yield "road", [(("map", "roads", i, "id"), r.id) for i, r in enumerate(scenario.map.roads)]
     yield "open area", [
         (("map", "open_areas", i, "id"), a.id) for i, a in enumerate(scenario.map.open_areas)
@@ -69,7 +86,8 @@ def _id_groups(scenario: Scenario) -> Iterator[tuple[str, Iterable[tuple[tuple[P
     yield "effect", [(("effects", i, "id"), e.id) for i, e in enumerate(scenario.effects)]
     yield "inject", [(("injects", i, "id"), j.id) for i, j in enumerate(scenario.injects)]
     yield "objective", [
-        (("scoring", "objectives", i, "id"), o.id) for i, o in enumerate(scenario.scoring.objectives)
+        (("scoring", "objectives", i, "id"), o.id)
+        for i, o in enumerate(scenario.scoring.objectives)
     ]
 
 
@@ -84,6 +102,20 @@ def _check_unique_ids(scenario: Scenario) -> Iterator[Problem]:
                 )
             else:
                 first[ident] = path
+
+
+def _computable(points: Iterable[Iterable[float]]) -> bool:
+    """Whether every coordinate is a number GEOS can compute with.
+
+    GEOS fails on nan and inf and overflows on coordinates near the float limit. Shapes
+    holding such coordinates are skipped by the geometry checks: they lie far outside any
+    map (``extent_m`` is at most 100 km), so :func:`_check_positions` reports them.
+    """
+    return all(
+        math.isfinite(value) and abs(value) <= MAX_COORDINATE_M
+        for point in points
+        for value in point
+    )
 
 
 def _polygon_problem(points: tuple[tuple[float, float], ...]) -> str | None:
@@ -112,6 +144,8 @@ def _check_geometry(scenario: Scenario) -> Iterator[Problem]:
     polygons = []
     for index, building in enumerate(scenario.map.buildings):
         field = "footprint" if building.footprint is not None else "rect"
+        if not _computable(building.outline()):
+            continue
         problem = _polygon_problem(building.outline())
         if problem:
             yield ("map", "buildings", index, field), f"building '{building.id}': {problem}"
@@ -119,15 +153,19 @@ def _check_geometry(scenario: Scenario) -> Iterator[Problem]:
             valid.append(index)
             polygons.append(shapely.Polygon(building.outline()))
     for index, area in enumerate(scenario.map.open_areas):
+        if not _computable(area.polygon):
+            continue
         problem = _polygon_problem(area.polygon)
         if problem:
             yield ("map", "open_areas", index, "polygon"), f"open area '{area.id}': {problem}"
     for index, site in enumerate(scenario.protected.sites):
-        if site.polygon is not None:
+        if site.polygon is not None and _computable(site.polygon):
             problem = _polygon_problem(site.polygon)
             if problem:
                 yield ("protected", "sites", index, "polygon"), f"site '{site.id}': {problem}"
     for index, road in enumerate(scenario.map.roads):
+        if not _computable(road.points):
+            continue
         line = shapely.LineString(road.points)
         if line.length <= 0:
             yield ("map", "roads", index, "points"), f"road '{road.id}' has zero length"
@@ -237,7 +275,9 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
     def schedule(entries: Any, base: tuple[PathPart, ...]) -> Iterator[Problem]:
         for number, entry in enumerate(entries or ()):
             if entry.place is not None and entry.place not in places:
-                yield (*base, number, "place"), missing("building or open area", entry.place, places)
+                yield (*base, number, "place"), missing(
+                    "building or open area", entry.place, places
+                )
             if entry.use is not None and entry.use not in uses_present:
                 yield (*base, number, "use"), (
                     f"no building has use '{entry.use}', so nobody can go there; add one or "
@@ -246,7 +286,9 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
 
     for index, site in enumerate(scenario.protected.sites):
         if site.building is not None and site.building not in buildings:
-            yield ("protected", "sites", index, "building"), missing("building", site.building, buildings)
+            yield ("protected", "sites", index, "building"), missing(
+                "building", site.building, buildings
+            )
     for index, archetype in enumerate(scenario.population.archetypes):
         base = ("population", "archetypes", index)
         if archetype.count > 0 and archetype.home_use not in uses_present:
@@ -305,6 +347,42 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
             yield (*base, "target"), missing("hostile actor", objective.target, hostiles)
         if objective.kind == "protect_site" and objective.target not in sites:
             yield (*base, "target"), missing("protected site", objective.target, sites)
+
+
+@functools.cache
+def _time_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``model`` that hold a time of day, found by their pattern."""
+    found = set()
+    for name, schema in model.model_json_schema().get("properties", {}).items():
+        options = [schema, *schema.get("anyOf", ())]
+        if any(option.get("pattern") == TIME_PATTERN for option in options):
+            found.add(name)
+    return frozenset(found)
+
+
+def _times_of_day(
+    node: Any, path: tuple[PathPart, ...] = ()
+) -> Iterator[tuple[tuple[PathPart, ...], str]]:
+    """(path, text) of every time of day anywhere in the scenario, new fields included."""
+    if isinstance(node, BaseModel):
+        times = _time_fields(type(node))
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name in times and isinstance(value, str):
+                yield (*path, name), value
+            else:
+                yield from _times_of_day(value, (*path, name))
+    elif isinstance(node, tuple):
+        for index, item in enumerate(node):
+            yield from _times_of_day(item, (*path, index))
+
+
+def _check_time_values(scenario: Scenario) -> Iterator[Problem]:
+    for path, text in _times_of_day(scenario):
+        try:
+            time_to_seconds(text)
+        except ValueError:
+            yield path, f"{text} is not a time of day; the latest is 24:00"
 
 
 def _check_times(scenario: Scenario) -> Iterator[Problem]:

@@ -86,7 +86,9 @@ def parse_scenario(source: bytes | str, filename: str = "<scenario>") -> Scenari
     Raises:
         ScenarioError: listing every problem found.
     """
-    raw = source.encode("utf-8") if isinstance(source, str) else source
+    # "surrogatepass": a str holding lone surrogates becomes bytes that read_yaml reports as
+    # not UTF-8 (with a line) instead of failing here with a UnicodeEncodeError.
+    raw = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
     try:
         document = read_yaml(raw, filename)
     except YamlReadError as error:
@@ -198,7 +200,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _issue_from_pydantic(err: dict[str, Any], document: YamlDocument, filename: str) -> ScenarioIssue:
+def _issue_from_pydantic(
+    err: dict[str, Any], document: YamlDocument, filename: str
+) -> ScenarioIssue:
     """Turn one pydantic error into a located, plain-language issue."""
     path = _data_path(document.data, tuple(err["loc"]))
     kind = err["type"]
@@ -225,7 +229,10 @@ def _issue_from_pydantic(err: dict[str, Any], document: YamlDocument, filename: 
     elif kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern")
         if pattern == TIME_PATTERN:
-            message = f'{_short(value)} is not a time of day; write it as HH:MM in quotes, e.g. "07:30"'
+            message = (
+                f"{_short(value)} is not a time of day; write it as HH:MM in quotes, "
+                'e.g. "07:30"'
+            )
         elif pattern == ID_PATTERN:
             message = (
                 f"{_short(value)} is not a valid id; use letters, digits, '-', '_' or '.', "

@@ -29,6 +29,9 @@ from simulator.scenario.errors import PathPart, ScenarioIssue, format_path
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_VALUES = 2_000_000
+# Longer integers are never meant; Python refuses to convert (or, before 3.11, takes
+# quadratic time converting) integers with thousands of digits.
+MAX_INTEGER_DIGITS = 100
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -96,17 +99,24 @@ def _mark(event: Any) -> Location:
 
 
 def _resolve_plain(text: str) -> Any:
-    """Type of a plain (unquoted) scalar under the YAML 1.2 core schema."""
+    """Type of a plain (unquoted) scalar under the YAML 1.2 core schema.
+
+    Raises:
+        ValueError: with a message for the author when an integer is absurdly long.
+    """
     if text in _NULL:
         return None
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    if _INT_RE.match(text):
-        return int(text)
-    if _HEX_RE.match(text):
-        return int(text, 16)
+    if _INT_RE.match(text) or _HEX_RE.match(text):
+        if len(text) > MAX_INTEGER_DIGITS:
+            raise ValueError(
+                f"the number {text[:20]}... has more than {MAX_INTEGER_DIGITS} digits; "
+                "no scenario value needs that many"
+            )
+        return int(text, 16) if _HEX_RE.match(text) else int(text)
     if _FLOAT_RE.match(text):
         return float(text)
     if _INF_RE.match(text):
@@ -117,6 +127,14 @@ def _resolve_plain(text: str) -> Any:
 
 
 def _scalar_value(event: Any, issue: Any) -> Any:
+    try:
+        return _typed_scalar(event, issue)
+    except ValueError as error:
+        issue(event, str(error))
+        return None
+
+
+def _typed_scalar(event: Any, issue: Any) -> Any:
     tag = event.tag
     plain = event.style is None or event.style == ""
     if tag in (None, "!") or (tag == "tag:yaml.org,2002:str" and not plain):
@@ -185,7 +203,10 @@ def read_yaml(source: bytes, filename: str) -> YamlDocument:
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        issue((1, 1), "the file is empty; start from scenarios/market_day.yaml or docs/authoring.md")
+        issue(
+            (1, 1),
+            "the file is empty; start from scenarios/market_day.yaml or docs/authoring.md",
+        )
         raise YamlReadError(issues)
 
     document = YamlDocument(data=None)
@@ -290,7 +311,21 @@ def read_yaml(source: bytes, filename: str) -> YamlDocument:
         problem = error.problem or "the YAML is malformed"
         hint = _syntax_hint(problem, text, line)
         issue((line, column), f"YAML syntax error: {problem}{hint}")
-    except yaml.YAMLError as error:  # e.g. a reader error on a control character
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids anywhere (a control character). The error's position
+        # is a byte offset with libyaml and a character offset without it, so find the
+        # character itself: its first occurrence is the one the reader stopped at.
+        code = error.character if isinstance(error.character, int) else -1
+        index = text.find(chr(code)) if 0 <= code <= 0x10FFFF else -1
+        before = text[:index] if index >= 0 else ""
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        issue(
+            (line, column),
+            f"the file contains the control character U+{max(code, 0):04X}, which YAML does "
+            "not allow; delete it (it is often pasted in by accident)",
+        )
+    except yaml.YAMLError as error:  # any other reader problem
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         issue((line, 1), f"cannot read the file as YAML: {error}")
