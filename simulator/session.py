@@ -27,6 +27,7 @@ from simulator.core.events import (
     make_event,
     read_log,
 )
+from simulator.core.picture import briefing_from_scenario
 from simulator.core.review import picture_report
 from simulator.core.simulation import Simulation
 from simulator.policies import Policy
@@ -103,7 +104,7 @@ def run_session(
     end_reason = "completed"
     with EventLogWriter(out / EVENT_LOG, header) as log:
         start_events = sim.reset(seed=seed)
-        policy.reset(sim.streams["policy"])
+        policy.reset(sim.streams["policy"], briefing_from_scenario(scenario))
         log.write_all(start_events)
         events += len(start_events)
         last_hash = ""
@@ -111,7 +112,9 @@ def run_session(
         try:
             _dump_if_due(sim, out, dumps)
             while sim.tick < limit:
-                decided = list(policy.act(sim.observe("blue")))
+                # A policy that never looks (passive) is spared building the picture.
+                picture = sim.observe("blue") if getattr(policy, "observes", True) else None
+                decided = list(policy.act(picture))
                 result = sim.step(decided)
                 log.write_all(result.events)
                 events += len(result.events)

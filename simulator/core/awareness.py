@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from simulator.core.commands import (
     ClassifyContact,
     Command,
@@ -65,22 +67,39 @@ class AwarenessDesk:
 
     def contact(self, index: int) -> Contact:
         """The trainee's view of one track."""
-        sensing = self.sim.sensing
-        entity = int(sensing.track_entity[index])
-        in_view = bool(entity >= 0 and sensing.in_view[entity])
-        x, y = sensing.track_xy[index]
-        return Contact(
-            track_id=sensing.track_name(index),
-            x_m=round(float(x), 1),
-            y_m=round(float(y), 1),
-            uncertainty_m=round(sensing.uncertainty_m(index, self.sim.tick, self.sim.tick_s), 1),
-            last_seen_tick=int(sensing.track_last_seen[index]),
-            in_view=in_view,
-            category="vehicle" if sensing.track_category[index] == CATEGORY_VEHICLE else "person",
-            indicators=sensing.indicators_of(index),
-            classification=CLASSIFICATIONS[int(sensing.track_class[index])],
-            confidence=round(float(sensing.track_confidence[index]), 2),
-            first_seen_tick=int(sensing.track_first_seen[index]),
+        return self.contacts(np.array([index]))[0]
+
+    def contacts(self, indices: np.ndarray) -> tuple[Contact, ...]:
+        """The trainee's view of many tracks, built in bulk (every picture needs this)."""
+        sim = self.sim
+        sensing = sim.sensing
+        if indices.size == 0:
+            return ()
+        entity = sensing.track_entity[indices]
+        in_view = (entity >= 0) & sensing.in_view[np.maximum(entity, 0)]
+        xy = np.round(sensing.track_xy[indices], 1).tolist()
+        uncertainty = np.round(sensing.uncertainties_m(indices, sim.tick, sim.tick_s), 1).tolist()
+        last_seen = sensing.track_last_seen[indices].tolist()
+        first_seen = sensing.track_first_seen[indices].tolist()
+        vehicle = (sensing.track_category[indices] == CATEGORY_VEHICLE).tolist()
+        labels = sensing.track_class[indices].tolist()
+        confidence = np.round(sensing.track_confidence[indices], 2).tolist()
+        in_view = in_view.tolist()
+        return tuple(
+            Contact(
+                track_id=sensing.track_name(int(index)),
+                x_m=xy[i][0],
+                y_m=xy[i][1],
+                uncertainty_m=uncertainty[i],
+                last_seen_tick=last_seen[i],
+                in_view=in_view[i],
+                category="vehicle" if vehicle[i] else "person",
+                indicators=sensing.indicators_of(int(index)),
+                classification=CLASSIFICATIONS[labels[i]],
+                confidence=confidence[i],
+                first_seen_tick=first_seen[i],
+            )
+            for i, index in enumerate(indices.tolist())
         )
 
     def contact_record(self, index: int) -> dict[str, Any]:
@@ -249,7 +268,9 @@ class AwarenessDesk:
                 )
             else:
                 text = f"Intelligence on {name}: no match with any known hostile actor."
-            sim.messages.append(Message(sim.tick, "intel_report", text, reliability, "intel-cell"))
+            sim.messages.append(
+                Message(sim.tick, "intel_report", text, reliability, "intel-cell", track_id=name)
+            )
             events.append(
                 make_event(
                     sim.tick,

@@ -140,15 +140,18 @@ def read_log(path: str | Path) -> EventLog:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise EventLogError(f"{path}: no event log here (expected events.jsonl)") from None
-    except UnicodeDecodeError:
-        raise EventLogError(f"{path}: the event log is not UTF-8 text; it was damaged") from None
-    lines = text.split("\n")
-    ends_cleanly = text.endswith("\n")
+    except IsADirectoryError:
+        raise EventLogError(f"{path}: is a folder, not an event log") from None
+    # Decode line by line: a crash can cut the last line inside a multi-byte character,
+    # which must cost that line only, not the whole log.
+    raw_lines = raw.split(b"\n")
+    ends_cleanly = raw.endswith(b"\n")
     if ends_cleanly:
-        lines = lines[:-1]
+        raw_lines = raw_lines[:-1]
+    lines = [chunk.decode("utf-8", errors="replace") for chunk in raw_lines]
     if not lines or not lines[0].strip():
         raise EventLogError(f"{path}: the event log is empty")
     log: EventLog | None = None

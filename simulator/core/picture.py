@@ -75,6 +75,7 @@ class Message:
     source_id: str = ""
     x_m: float | None = None
     y_m: float | None = None
+    track_id: str = ""  # the contact an answer is about
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,56 @@ class Picture:
             if item.track_id == track_id:
                 return item
         return None
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """What the trainee is told before the exercise: all public, no hidden truth.
+
+    Attributes:
+        scenario_id, title, text: the scenario and its briefing text.
+        roe: the rules-of-engagement profile (a frozen scenario model).
+        effects: the notional effects the trainee may use (allowed ones only).
+        warnings: the warning means available.
+        objectives: (id, kind, description, deadline 'HH:MM' or '') of each objective.
+        extent_m: map size.
+        tick_s: seconds per tick.
+        start_s: time of day the exercise starts (seconds after midnight).
+        total_ticks: length of the exercise.
+        units: ids of own units with their kind and speed.
+    """
+
+    scenario_id: str
+    title: str
+    text: str
+    roe: object
+    effects: tuple = ()
+    warnings: tuple = ()
+    objectives: tuple[tuple[str, str, str, str], ...] = ()
+    extent_m: tuple[float, float] = (0.0, 0.0)
+    tick_s: float = 1.0
+    start_s: float = 0.0
+    total_ticks: int = 0
+    units: tuple[tuple[str, str, float], ...] = ()
+
+
+def briefing_from_scenario(scenario) -> Briefing:
+    """The public briefing of a scenario (never its hidden actors or truth)."""
+    allowed = scenario.roe.allowed_effects
+    effects = tuple(e for e in scenario.effects if allowed is None or e.id in allowed)
+    return Briefing(
+        scenario_id=scenario.meta.id,
+        title=scenario.meta.title,
+        text=scenario.meta.briefing,
+        roe=scenario.roe,
+        effects=effects,
+        warnings=tuple(scenario.warnings),
+        objectives=tuple(
+            (o.id, o.kind, o.description, o.by or "") for o in scenario.scoring.objectives
+        ),
+        extent_m=tuple(scenario.map.extent_m),
+        tick_s=scenario.clock.tick_s,
+        start_s=scenario.clock.start_s,
+        total_ticks=scenario.clock.total_ticks,
+        units=tuple((u.id, u.kind, u.speed_mps) for u in scenario.forces.friendly),
+    )

@@ -52,9 +52,15 @@ class RngStreams:
             raise KeyError(f"no random stream {name!r}; add it to STREAM_NAMES") from None
 
     def state_digest_parts(self) -> list[bytes]:
-        """Bytes describing every stream's state, in name order, for state hashes."""
+        """Bytes describing every stream's state, in name order, for state hashes.
+
+        The ``policy`` stream is left out: it belongs to the scripted trainee, whose
+        decisions the log records as commands, so a replay never runs the trainee.
+        """
         parts = []
         for name in sorted(self._streams):
+            if name == "policy":
+                continue
             state = self._streams[name].bit_generator.state["state"]
             parts.append(f"{name}:{state['state']}:{state['inc']}".encode())
         return parts

@@ -131,6 +131,7 @@ class Sensing:
         self.track_confidence = np.zeros(capacity)
         self.track_indicators = np.zeros((capacity, len(INDICATORS)))
         self.n_tracks = 0
+        self._indicator_cache: dict[int, tuple[bytes, tuple[tuple[str, float], ...]]] = {}
         self.in_view = np.zeros(self.n_entities, dtype=bool)
         self.ever_seen = np.zeros(self.n_entities, dtype=bool)
         timeout = scenario.intelligence.track_timeout_s
@@ -453,10 +454,27 @@ class Sensing:
         return float(3.0 * self.track_sigma[index] + growth * elapsed)
 
     def indicators_of(self, index: int) -> tuple[tuple[str, float], ...]:
-        """Observed indicators of a track with their best quality, strongest first."""
+        """Observed indicators of a track with their best quality, strongest first.
+
+        Cached per track until its indicators change (pictures are built every tick).
+        """
         row = self.track_indicators[index]
+        key = row.tobytes()
+        cached = self._indicator_cache.get(index)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         found = [(INDICATORS[i], round(float(row[i]), 2)) for i in np.flatnonzero(row > 0)]
-        return tuple(sorted(found, key=lambda item: (-item[1], item[0])))
+        result = tuple(sorted(found, key=lambda item: (-item[1], item[0])))
+        self._indicator_cache[index] = (key, result)
+        return result
+
+    def uncertainties_m(self, indices: np.ndarray, tick: int, tick_s: float) -> np.ndarray:
+        """:meth:`uncertainty_m` for many tracks at once."""
+        growth = np.where(
+            self.track_category[indices] == CATEGORY_VEHICLE, DRIVE_GROWTH_MPS, WALK_GROWTH_MPS
+        )
+        elapsed = (tick - self.track_last_seen[indices]) * tick_s
+        return 3.0 * self.track_sigma[indices] + growth * elapsed
 
     def digest_arrays(self) -> list[np.ndarray]:
         """Arrays that describe the sensing state, for state hashes."""

@@ -184,7 +184,6 @@ class Simulation:
         self._pending = _Pending()
         self._timed_actions = self._schedule_timed_actions()
         self.messages: list[Message] = []
-        self._gatherings: list[tuple[int, np.ndarray]] = []
         self._delayed_departures: list[tuple[int, np.ndarray, np.ndarray]] = []
         self.sensing = Sensing(
             scenario, world, self.people, len(self.vehicle.speed), self.streams["sensors"]
@@ -307,7 +306,6 @@ class Simulation:
         events.extend(self._check_conditions())
         events.extend(self.awareness.answer_due())
         events.extend(self.targeting.tick())
-        self._end_gatherings()
         self.tick += 1
         self._sense()
         state_hash = None
@@ -378,17 +376,24 @@ class Simulation:
 
     def _engagement_track(self, item: Command) -> int | None:
         """The target track of the engagement a command names, if any."""
-        engagement = self.targeting.engagements.get(getattr(item, "engagement_id", None))
+        name = getattr(item, "engagement_id", None)
+        if not isinstance(name, str):
+            return None
+        engagement = self.targeting.engagements.get(name)
         if engagement is None or engagement.track < 0:
             return None
         return engagement.track
 
     def position_problem(self, x_m: object, y_m: object) -> str | None:
         """Why (x, y) is not a usable map position, or None."""
-        if not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x_m, y_m)
-        ) or not all(math.isfinite(v) for v in (x_m, y_m)):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x_m, y_m)):
             return "the position must be two numbers (x_m, y_m)"
+        try:
+            finite = all(math.isfinite(float(v)) for v in (x_m, y_m))
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite:
+            return "the position must be two finite numbers (x_m, y_m)"
         width, height = self.world.extent_m
         if not (0 <= x_m <= width and 0 <= y_m <= height):
             return f"({x_m:g}, {y_m:g}) is outside the map (0..{width:g}, 0..{height:g})"
@@ -425,9 +430,10 @@ class Simulation:
         return np.where(pointer < width, upcoming, NEVER)
 
     def _follow_routines(self) -> None:
-        """Send everyone whose plan changes now (and who is free) to their next place."""
+        """Send everyone whose plan changes now, or who has just become free (after a
+        gathering, fleeing or a warning), to where their routine says they should be."""
         due = np.flatnonzero(
-            (self.next_transition <= self.tick)
+            ((self.next_transition <= self.tick) | (self.busy_until == self.tick))
             & (self.busy_until <= self.tick)
             & (self.health <= HEALTH_INJURED)
         )
@@ -436,7 +442,11 @@ class Simulation:
         # Jump to the newest transition due (a busy person may have missed several).
         reached = (self.people.plan_tick[due] <= self.tick).sum(axis=1)
         self.plan_pointer[due] = reached
-        places = self.people.plan_place[due, reached - 1]
+        places = np.where(
+            reached > 0,
+            self.people.plan_place[due, np.maximum(reached - 1, 0)],
+            self.people.start_place[due],
+        )
         self.next_transition[due] = self._transition_tick(due)
         self.send_people(due, places)
 
@@ -840,8 +850,8 @@ class Simulation:
         )
         until = self.tick + int(math.ceil(inject.duration_min * 60.0 / self.tick_s))
         self.send_people(chosen, np.full(chosen.size, place, dtype=np.int64))
+        # When the gathering ends they are free again and their routine takes them on.
         self.busy_until[chosen] = until
-        self._gatherings.append((until, chosen))
         return make_event(
             self.tick,
             "gathering_started",
@@ -850,17 +860,6 @@ class Simulation:
             until_tick=until,
             inject=inject.id,
         )
-
-    def _end_gatherings(self) -> None:
-        """Send people home from gatherings that ended (their routine resumes after)."""
-        remaining = []
-        for until, rows in self._gatherings:
-            if until <= self.tick:
-                alive = rows[self.health[rows] <= HEALTH_INJURED]
-                self.send_people(alive, self.people.home[alive])
-            else:
-                remaining.append((until, rows))
-        self._gatherings = remaining
 
     def _check_conditions(self) -> list[Event]:
         """Schedule injects whose ``actor_at`` condition became true this tick."""
@@ -1012,7 +1011,7 @@ class Simulation:
             for sensor in scenario.sensors
         )
         live = np.flatnonzero(~sensing.track_lost[: sensing.n_tracks])
-        contacts = tuple(self.awareness.contact(int(index)) for index in live)
+        contacts = self.awareness.contacts(live)
         sites = []
         world = self.world
         for site in scenario.protected.sites:

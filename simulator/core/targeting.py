@@ -794,19 +794,26 @@ class EngagementDesk:
         gap = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
         indoors = sim.indoors_mask(people)
         place = sim.person.place[people]
-        # Indoors, distance counts to the walls of the building, and walls shelter.
-        if indoors.any():
+        # Indoors, distance counts to the walls of the building and the walls shelter,
+        # unless the blast is inside that same building.
+        impact = shapely.Point(x, y)
+        struck = -1
+        if world.building_tree is not None:
+            found = world.building_tree.query(impact, predicate="intersects")
+            struck = int(found[0]) if len(found) else -1
+        sheltered = indoors & (place != struck)
+        if sheltered.any():
             wall_gap = np.array(
                 [
-                    world.building_polygons[p].distance(shapely.Point(x, y)) if inside else g
-                    for p, inside, g in zip(place, indoors, gap)
+                    world.building_polygons[p].distance(impact) if inside else g
+                    for p, inside, g in zip(place, sheltered, gap)
                 ]
             )
-            gap = np.where(indoors, wall_gap, gap)
+            gap = np.where(sheltered, wall_gap, gap)
         construction = np.array(
             [
                 sim.scenario.map.buildings[p].construction if inside else "open"
-                for p, inside in zip(place, indoors)
+                for p, inside in zip(place, sheltered)
             ]
         )
         shelter = np.ones(people.size)
@@ -827,9 +834,11 @@ class EngagementDesk:
             items = []
             for row in rows:
                 row = int(row)
-                if in_picture is not None and in_picture[row]:
+                if in_picture is None:
+                    seen = "not_applicable"  # not the trainee's decision
+                elif in_picture[row]:
                     seen = "in_picture"
-                elif indoors_at_decision is not None and indoors_at_decision[row]:
+                elif indoors_at_decision[row]:
                     seen = "never_observable"
                 else:
                     seen = "observable_not_observed"

@@ -9,9 +9,13 @@ from collections.abc import Callable
 
 from simulator.policies.base import Policy
 from simulator.policies.passive import PassivePolicy
+from simulator.policies.scripted import ScriptedTrainee
 
 _FACTORIES: dict[str, Callable[[], Policy]] = {
     "passive": PassivePolicy,
+    "reckless": lambda: ScriptedTrainee("reckless"),
+    "by-the-book": lambda: ScriptedTrainee("by-the-book"),
+    "expert": lambda: ScriptedTrainee("expert"),
 }
 POLICY_NAMES: tuple[str, ...] = tuple(_FACTORIES)
 

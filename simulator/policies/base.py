@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.core.commands import Command
-from simulator.core.picture import Picture
+from simulator.core.picture import Briefing, Picture
 
 
 class Policy(Protocol):
@@ -21,8 +21,8 @@ class Policy(Protocol):
 
     name: str
 
-    def reset(self, rng: np.random.Generator) -> None:
-        """Start a new session; ``rng`` is the session's ``policy`` stream."""
+    def reset(self, rng: np.random.Generator, briefing: Briefing) -> None:
+        """Start a new session with the public briefing; ``rng`` is the ``policy`` stream."""
 
     def act(self, picture: Picture) -> Sequence[Command]:
         """Decide this tick's commands from the trainee's picture alone."""

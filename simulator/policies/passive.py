@@ -7,17 +7,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from simulator.core.commands import Command
-from simulator.core.picture import Picture
+from simulator.core.picture import Briefing, Picture
 
 
 class PassivePolicy:
     """Watches the picture and issues no commands."""
 
     name = "passive"
+    observes = False  # never reads the picture, so the runner need not build one
 
-    def reset(self, rng: np.random.Generator) -> None:
+    def reset(self, rng: np.random.Generator, briefing: Briefing) -> None:
         """Nothing to prepare."""
 
-    def act(self, picture: Picture) -> Sequence[Command]:
+    def act(self, picture: Picture | None) -> Sequence[Command]:
         """Never acts."""
         return ()

@@ -140,13 +140,6 @@ def test_something_that_is_not_a_command_is_rejected_not_raised(town: Town):
     assert len(_of_type(result.events, "command_rejected")) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BUG: Simulation.position_problem calls math.isfinite on an int field value; "
-    "an integer too large for a float (e.g. from a hand-edited log: x_m: 1 followed by "
-    "400 zeros) raises OverflowError out of step() instead of a command_rejected event",
-)
 def test_a_huge_integer_coordinate_is_rejected_not_raised(town: Town):
     sim = town.simulation(seed=1)
     result = sim.step([MoveUnit("p1", 10**400, 10.0)])
@@ -222,13 +215,6 @@ def test_no_unit_or_awareness_command_ever_raises_inside_step(town: Town, comman
 
 
 @pytest.mark.skipif(not OTHER_KINDS, reason="no other command kinds are registered")
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: Simulation._apply_command calls _engagement_track before its try block; "
-    "it looks engagement_id up in a dict, so a targeting command whose engagement_id is "
-    "unhashable (e.g. RequestApproval(engagement_id=[])) raises TypeError out of step()",
-)
 @FUZZ_SETTINGS
 @given(data=st.data())
 def test_no_other_command_ever_raises_inside_step(town: Town, data):

@@ -194,13 +194,6 @@ def test_a_gathering_sends_its_count_to_the_open_area(town: Town, full_run: Full
     assert (during.person_kind[there] == KIND_CIVILIAN).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Simulation.step runs _follow_routines before _end_gatherings, and "
-    "_end_gatherings sends everyone home; a participant whose schedule window began "
-    "during the gathering has its transition consumed, so it stays home (pupils miss "
-    "school until 13:00)",
-)
 def test_after_a_gathering_people_resume_their_routine(town: Town):
     scenario = town.without_injects(keep=["gather1"]).model_copy(
         update={"clock": town.scenario.clock.model_copy(update={"duration_s": 6000})}
@@ -266,12 +259,6 @@ def test_civilians_who_flee_move_away_from_the_explosion(town: Town, full_run: F
     assert gain.mean() > 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after stay_away_min, people who fled or sheltered are never sent back: "
-    "Simulation._follow_routines only acts on a new plan transition, so they stay where "
-    "they fled until their next scheduled change (traders until 17:00)",
-)
 def test_people_resume_their_routine_after_staying_away(town: Town):
     scenario = town.without_injects(keep=["blast1"]).model_copy(
         update={"clock": town.scenario.clock.model_copy(update={"duration_s": 3 * 3600})}

@@ -28,7 +28,6 @@ from simulator.scenario import load_scenario_file
 from simulator.session import (
     EVENT_LOG,
     SCENARIO_COPY,
-    ReplayError,
     load_session,
     logged_commands,
     run_session,
@@ -240,13 +239,6 @@ def test_a_log_cut_mid_line_verifies_up_to_its_last_state_hash(session: Path):
     assert any("mid-line" in note or "cut off" in note for note in report.notes), report.notes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ReplayError,
-    reason="BUG: events.read_log decodes the whole file as UTF-8 before looking for a cut "
-    "last line, so a crash that cuts a non-ASCII character in half makes the whole log "
-    "unreadable instead of dropping the cut line",
-)
 def test_a_log_cut_inside_a_non_ascii_character_still_verifies(tmp_path: Path):
     text = TOWN_YAML.replace("Market is opening.", "Le marché ouvre. السوق مفتوح")
     source = tmp_path / "town_utf8.yaml"
@@ -300,13 +292,6 @@ def test_a_session_stopped_by_a_crashing_trainee_replays_up_to_the_crash(
     assert any("error" in note for note in report.notes), report.notes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Simulation.state_hash hashes every RNG stream, including 'policy'; a "
-    "scripted trainee that draws from the policy stream (as Policy.reset allows) advances "
-    "it during the session but verify_replay runs no policy, so every replay differs at "
-    "the first state hash",
-)
 def test_a_session_whose_trainee_draws_random_numbers_replays(town: Town, tmp_path: Path):
     run_session(town.loaded, seed=3, policy=DicingTrainee(), out_dir=tmp_path, ticks=300)
     report = verify_replay(tmp_path)
