@@ -53,10 +53,10 @@ WATCH_ZOOM_M = 60.0
 SEARCH_ZOOM_M = 120.0
 RE_ESTIMATE_TICKS = 20
 INTEL_RETRY_S = 180.0
-WATCH_LIMIT_S = 240.0
-RETRY_AFTER_S = 120.0  # after every option was refused, look at the target again this much later
-RECKLESS_PAUSE_S = 120.0  # time a reckless trainee takes to line up the next strike  # give up on a contact that shows no PID criteria after this long
-LAST_CHANCE_S = 240.0  # the expert stops waiting for a better window this long before the deadline
+WATCH_LIMIT_S = 240.0  # give up on a contact that shows no PID criteria after this long
+RETRY_AFTER_S = 120.0  # after every option was refused, look at the target again this late
+RECKLESS_PAUSE_S = 120.0  # time a reckless trainee takes to line up the next strike
+LAST_CHANCE_S = 240.0  # the expert stops waiting for a better window this long before the end
 
 
 @dataclass

@@ -55,40 +55,62 @@ def _id_groups(
     scenario: Scenario,
 ) -> Iterator[tuple[str, Iterable[tuple[tuple[PathPart, ...], str]]]]:
     """(kind, [(path, id), ...]) for every id namespace in the scenario."""
-    yield "building", [
-        (("map", "buildings", i, "id"), b.id) for i, b in enumerate(scenario.map.buildings)
-    ]
+    yield (
+        "building",
+        [(("map", "buildings", i, "id"), b.id) for i, b in enumerate(scenario.map.buildings)],
+    )
     yield "road", [(("map", "roads", i, "id"), r.id) for i, r in enumerate(scenario.map.roads)]
-    yield "open area", [
-        (("map", "open_areas", i, "id"), a.id) for i, a in enumerate(scenario.map.open_areas)
-    ]
-    yield "protected site", [
-        (("protected", "sites", i, "id"), s.id) for i, s in enumerate(scenario.protected.sites)
-    ]
-    yield "archetype", [
-        (("population", "archetypes", i, "id"), a.id)
-        for i, a in enumerate(scenario.population.archetypes)
-    ]
-    yield "vehicle group", [
-        (("population", "vehicles", i, "id"), v.id)
-        for i, v in enumerate(scenario.population.vehicles)
-    ]
-    # People and units share one namespace: injects and objectives name them by id alone.
-    yield "person or unit", [
-        *[
-            (("population", "individuals", i, "id"), p.id)
-            for i, p in enumerate(scenario.population.individuals)
+    yield (
+        "open area",
+        [(("map", "open_areas", i, "id"), a.id) for i, a in enumerate(scenario.map.open_areas)],
+    )
+    yield (
+        "protected site",
+        [(("protected", "sites", i, "id"), s.id) for i, s in enumerate(scenario.protected.sites)],
+    )
+    yield (
+        "archetype",
+        [
+            (("population", "archetypes", i, "id"), a.id)
+            for i, a in enumerate(scenario.population.archetypes)
         ],
-        *[(("forces", "hostile", i, "id"), h.id) for i, h in enumerate(scenario.forces.hostile)],
-        *[(("forces", "friendly", i, "id"), f.id) for i, f in enumerate(scenario.forces.friendly)],
-    ]
+    )
+    yield (
+        "vehicle group",
+        [
+            (("population", "vehicles", i, "id"), v.id)
+            for i, v in enumerate(scenario.population.vehicles)
+        ],
+    )
+    # People and units share one namespace: injects and objectives name them by id alone.
+    yield (
+        "person or unit",
+        [
+            *[
+                (("population", "individuals", i, "id"), p.id)
+                for i, p in enumerate(scenario.population.individuals)
+            ],
+            *[
+                (("forces", "hostile", i, "id"), h.id)
+                for i, h in enumerate(scenario.forces.hostile)
+            ],
+            *[
+                (("forces", "friendly", i, "id"), f.id)
+                for i, f in enumerate(scenario.forces.friendly)
+            ],
+        ],
+    )
     yield "sensor", [(("sensors", i, "id"), s.id) for i, s in enumerate(scenario.sensors)]
     yield "effect", [(("effects", i, "id"), e.id) for i, e in enumerate(scenario.effects)]
+    yield "warning means", [(("warnings", i, "id"), w.id) for i, w in enumerate(scenario.warnings)]
     yield "inject", [(("injects", i, "id"), j.id) for i, j in enumerate(scenario.injects)]
-    yield "objective", [
-        (("scoring", "objectives", i, "id"), o.id)
-        for i, o in enumerate(scenario.scoring.objectives)
-    ]
+    yield (
+        "objective",
+        [
+            (("scoring", "objectives", i, "id"), o.id)
+            for i, o in enumerate(scenario.scoring.objectives)
+        ],
+    )
 
 
 def _check_unique_ids(scenario: Scenario) -> Iterator[Problem]:
@@ -96,9 +118,12 @@ def _check_unique_ids(scenario: Scenario) -> Iterator[Problem]:
         first: dict[str, tuple[PathPart, ...]] = {}
         for path, ident in entries:
             if ident in first:
-                yield path, (
-                    f"duplicate {kind} id '{ident}' (already used at "
-                    f"{format_path(first[ident])}); give each {kind} its own id"
+                yield (
+                    path,
+                    (
+                        f"duplicate {kind} id '{ident}' (already used at "
+                        f"{format_path(first[ident])}); give each {kind} its own id"
+                    ),
                 )
             else:
                 first[ident] = path
@@ -191,9 +216,12 @@ def _overlaps(scenario: Scenario, valid: list[int], polygons: list[Any]) -> Iter
             first = scenario.map.buildings[ia]
             second = scenario.map.buildings[ib]
             field = "footprint" if second.footprint is not None else "rect"
-            yield ("map", "buildings", ib, field), (
-                f"building '{second.id}' overlaps building '{first.id}' by {area:.0f} m²; "
-                "move or shrink one of them"
+            yield (
+                ("map", "buildings", ib, field),
+                (
+                    f"building '{second.id}' overlaps building '{first.id}' by {area:.0f} m²; "
+                    "move or shrink one of them"
+                ),
             )
             reported += 1
             if reported >= 50:  # one mistake (a shifted grid) can overlap hundreds
@@ -217,38 +245,44 @@ def _check_positions(scenario: Scenario) -> Iterator[Problem]:
         field = "footprint" if building.footprint is not None else "rect"
         for corner in building.outline():
             if not _inside(corner, extent):
-                yield ("map", "buildings", index, field), _outside_message(
-                    f"a corner of building '{building.id}'", corner, extent
+                yield (
+                    ("map", "buildings", index, field),
+                    _outside_message(f"a corner of building '{building.id}'", corner, extent),
                 )
                 break
     for index, road in enumerate(scenario.map.roads):
         for number, point in enumerate(road.points):
             if not _inside(point, extent):
-                yield ("map", "roads", index, "points", number), _outside_message(
-                    f"a point of road '{road.id}'", point, extent
+                yield (
+                    ("map", "roads", index, "points", number),
+                    _outside_message(f"a point of road '{road.id}'", point, extent),
                 )
     for index, area in enumerate(scenario.map.open_areas):
         for point in area.polygon:
             if not _inside(point, extent):
-                yield ("map", "open_areas", index, "polygon"), _outside_message(
-                    f"a corner of open area '{area.id}'", point, extent
+                yield (
+                    ("map", "open_areas", index, "polygon"),
+                    _outside_message(f"a corner of open area '{area.id}'", point, extent),
                 )
                 break
     for index, unit in enumerate(scenario.forces.friendly):
         if not _inside(unit.position, extent):
-            yield ("forces", "friendly", index, "position"), _outside_message(
-                f"unit '{unit.id}'", unit.position, extent
+            yield (
+                ("forces", "friendly", index, "position"),
+                _outside_message(f"unit '{unit.id}'", unit.position, extent),
             )
     for index, sensor in enumerate(scenario.sensors):
         if sensor.position is not None and not _inside(sensor.position, extent):
-            yield ("sensors", index, "position"), _outside_message(
-                f"sensor '{sensor.id}'", sensor.position, extent
+            yield (
+                ("sensors", index, "position"),
+                _outside_message(f"sensor '{sensor.id}'", sensor.position, extent),
             )
     for index, site in enumerate(scenario.protected.sites):
         for point in site.polygon or ():
             if not _inside(point, extent):
-                yield ("protected", "sites", index, "polygon"), _outside_message(
-                    f"a corner of site '{site.id}'", point, extent
+                yield (
+                    ("protected", "sites", index, "polygon"),
+                    _outside_message(f"a corner of site '{site.id}'", point, extent),
                 )
                 break
 
@@ -258,10 +292,9 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
     areas = {a.id for a in scenario.map.open_areas}
     places = set(buildings) | areas
     archetypes = {a.id for a in scenario.population.archetypes}
-    people = (
-        {p.id for p in scenario.population.individuals}
-        | {h.id for h in scenario.forces.hostile}
-    )
+    people = {p.id for p in scenario.population.individuals} | {
+        h.id for h in scenario.forces.hostile
+    }
     units = {f.id for f in scenario.forces.friendly}
     sites = {s.id for s in scenario.protected.sites}
     effects = {e.id for e in scenario.effects}
@@ -275,26 +308,34 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
     def schedule(entries: Any, base: tuple[PathPart, ...]) -> Iterator[Problem]:
         for number, entry in enumerate(entries or ()):
             if entry.place is not None and entry.place not in places:
-                yield (*base, number, "place"), missing(
-                    "building or open area", entry.place, places
+                yield (
+                    (*base, number, "place"),
+                    missing("building or open area", entry.place, places),
                 )
             if entry.use is not None and entry.use not in uses_present:
-                yield (*base, number, "use"), (
-                    f"no building has use '{entry.use}', so nobody can go there; add one or "
-                    "change the use"
+                yield (
+                    (*base, number, "use"),
+                    (
+                        f"no building has use '{entry.use}', so nobody can go there; add one or "
+                        "change the use"
+                    ),
                 )
 
     for index, site in enumerate(scenario.protected.sites):
         if site.building is not None and site.building not in buildings:
-            yield ("protected", "sites", index, "building"), missing(
-                "building", site.building, buildings
+            yield (
+                ("protected", "sites", index, "building"),
+                missing("building", site.building, buildings),
             )
     for index, archetype in enumerate(scenario.population.archetypes):
         base = ("population", "archetypes", index)
         if archetype.count > 0 and archetype.home_use not in uses_present:
-            yield (*base, "home_use"), (
-                f"no building has use '{archetype.home_use}', so these {archetype.count} people "
-                "have nowhere to live; add such buildings or change home_use"
+            yield (
+                (*base, "home_use"),
+                (
+                    f"no building has use '{archetype.home_use}', so these {archetype.count} "
+                    "people have nowhere to live; add such buildings or change home_use"
+                ),
             )
         yield from schedule(archetype.schedule, (*base, "schedule"))
     for index, person in enumerate(scenario.population.individuals):
@@ -322,18 +363,32 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
             yield (*base, "place"), missing("building or open area", inject.place, places)
         if inject.site is not None and inject.site not in sites:
             yield (*base, "site"), missing("protected site", inject.site, sites)
+        if inject.effect is not None:
+            if inject.effect not in effects:
+                yield (*base, "effect"), missing("effect", inject.effect, effects)
+            elif inject.kind != "explosion":
+                yield (*base, "effect"), "only an explosion inject can have an 'effect'"
+        if inject.unless_neutralised is not None and inject.unless_neutralised not in hostiles:
+            yield (
+                (*base, "unless_neutralised"),
+                missing("hostile actor", inject.unless_neutralised, hostiles),
+            )
         if inject.about is not None and inject.about not in people | places | units:
             yield (*base, "about"), missing("person, unit or place", inject.about, people | places)
         if inject.when is not None:
             trigger = inject.when
             if trigger.actor_at is not None and trigger.actor_at not in people:
                 yield (*base, "when", "actor_at"), missing("person", trigger.actor_at, people)
-            if trigger.place is not None and trigger.place not in buildings:
-                yield (*base, "when", "place"), missing("building", trigger.place, buildings)
+            if trigger.place is not None and trigger.place not in places:
+                yield (
+                    (*base, "when", "place"),
+                    missing("building or open area", trigger.place, places),
+                )
             if trigger.after_inject is not None:
                 if trigger.after_inject not in injects:
-                    yield (*base, "when", "after_inject"), missing(
-                        "inject", trigger.after_inject, injects
+                    yield (
+                        (*base, "when", "after_inject"),
+                        missing("inject", trigger.after_inject, injects),
                     )
                 elif trigger.after_inject == inject.id:
                     yield (*base, "when", "after_inject"), "an inject cannot wait for itself"
@@ -420,6 +475,7 @@ def _check_times(scenario: Scenario) -> Iterator[Problem]:
             yield ("scoring", "objectives", index, "by"), window(f"deadline {objective.by}")
     for index, group in enumerate(scenario.population.vehicles):
         if time_to_seconds(group.active_to) <= time_to_seconds(group.active_from):
-            yield ("population", "vehicles", index, "active_to"), (
-                f"active_to {group.active_to} must be after active_from {group.active_from}"
+            yield (
+                ("population", "vehicles", index, "active_to"),
+                (f"active_to {group.active_to} must be after active_from {group.active_from}"),
             )

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SCHEMA_VERSION = 1
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-TIME_PATTERN = r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?$"
+TIME_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?|24:00(:00)?)$"
 _TIME_RE = re.compile(TIME_PATTERN)
 
 Identifier = Annotated[
@@ -29,7 +29,8 @@ Identifier = Annotated[
         pattern=ID_PATTERN,
         min_length=1,
         max_length=64,
-        description="A short id: letters, digits, '-', '_' or '.', starting with a letter or digit.",
+        description="A short id: letters, digits, '-', '_' or '.', starting with a letter "
+        "or digit.",
     ),
 ]
 TimeOfDay = Annotated[
@@ -37,7 +38,7 @@ TimeOfDay = Annotated[
     Field(
         pattern=TIME_PATTERN,
         description="A time of day as HH:MM or HH:MM:SS, 24-hour clock (00:00 to 24:00). "
-        "Quote it in YAML: \"07:30\".",
+        'Quote it in YAML: "07:30".',
     ),
 ]
 Point = Annotated[
@@ -79,7 +80,11 @@ class Model(BaseModel):
     """Base for every scenario model: unknown keys are errors and values are frozen."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_enum_values=True, validate_default=True
+        extra="forbid",
+        frozen=True,
+        use_enum_values=True,
+        validate_default=True,
+        allow_inf_nan=False,
     )
 
 
@@ -827,6 +832,12 @@ class OccupancyEstimate(Model):
     end: TimeOfDay = Field(description="...to this time (after start).")
     fraction: Probability = Field(description="Share of capacity assumed present (0 to 1).")
 
+    @model_validator(mode="after")
+    def _window(self) -> OccupancyEstimate:
+        if time_to_seconds(self.end) <= time_to_seconds(self.start):
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
 
 class Roe(Model):
     """The rules-of-engagement profile used in this scenario."""
@@ -862,7 +873,9 @@ class Roe(Model):
         description="An indicator counts for PID only when seen at least this clearly (0 to 1).",
     )
     abort_cutoff_s: float = Field(
-        default=5.0, ge=0.0, description="Aborts are possible until this many seconds before effect."
+        default=5.0,
+        ge=0.0,
+        description="Aborts are possible until this many seconds before effect.",
     )
     occupancy_estimates: tuple[OccupancyEstimate, ...] = Field(
         default=(),
@@ -1010,11 +1023,21 @@ class Objective(Model):
 class ScoreWeights(Model):
     """Weights of the sub-scores in the overall score."""
 
-    civilian_harm_avoidance: float = Field(default=0.35, ge=0.0)
-    accuracy: float = Field(default=0.15, ge=0.0)
-    process: float = Field(default=0.2, ge=0.0)
-    awareness: float = Field(default=0.1, ge=0.0)
-    mission: float = Field(default=0.2, ge=0.0)
+    civilian_harm_avoidance: float = Field(
+        default=0.35, ge=0.0, description="Weight of harm avoided to civilians and protected sites."
+    )
+    accuracy: float = Field(
+        default=0.15, ge=0.0, description="Weight of correct identification and estimates."
+    )
+    process: float = Field(
+        default=0.2, ge=0.0, description="Weight of following PID, estimate, approval, warning."
+    )
+    awareness: float = Field(
+        default=0.1, ge=0.0, description="Weight of watching and classifying well."
+    )
+    mission: float = Field(
+        default=0.2, ge=0.0, description="Weight of objectives met and threats stopped."
+    )
 
 
 class Scoring(Model):
@@ -1035,6 +1058,7 @@ class Scenario(Model):
         frozen=True,
         use_enum_values=True,
         validate_default=True,
+        allow_inf_nan=False,
         title="CHM training scenario",
         json_schema_extra={"$id": "scenario.schema.json"},
     )
@@ -1046,9 +1070,7 @@ class Scenario(Model):
     protected: Protected = Field(default_factory=Protected, description="The no-strike list.")
     population: Population = Field(default_factory=Population, description="Civilians.")
     forces: Forces = Field(default_factory=Forces, description="Hostile and friendly forces.")
-    environment: Environment = Field(
-        default_factory=Environment, description="Light and weather."
-    )
+    environment: Environment = Field(default_factory=Environment, description="Light and weather.")
     sensors: tuple[Sensor, ...] = Field(default=(), description="Sensors the trainee can task.")
     intelligence: IntelligenceService = Field(
         default_factory=IntelligenceService,

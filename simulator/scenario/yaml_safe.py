@@ -28,7 +28,7 @@ from simulator.scenario.errors import PathPart, ScenarioIssue, format_path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 40
-MAX_VALUES = 2_000_000
+MAX_VALUES = 500_000
 # Longer integers are never meant; Python refuses to convert (or, before 3.11, takes
 # quadratic time converting) integers with thousands of digits.
 MAX_INTEGER_DIGITS = 100
