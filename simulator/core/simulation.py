@@ -700,9 +700,11 @@ class Simulation:
         """For each person, the nearest building at least ``distance_m`` from a point."""
         world = self.world
         centres = world.place_xy[: world.n_buildings]
-        far = np.flatnonzero(np.hypot(centres[:, 0] - x_m, centres[:, 1] - y_m) >= distance_m)
+        gap = np.hypot(centres[:, 0] - x_m, centres[:, 1] - y_m)
+        far = np.flatnonzero(gap >= distance_m)
         if far.size == 0:
-            far = np.arange(world.n_buildings)
+            # Nowhere is far enough: go to the building farthest from the danger.
+            far = np.array([int(np.argmax(gap))])
         tree = cKDTree(centres[far])
         _, nearest = tree.query(self.person.xy[rows])
         return far[np.asarray(nearest, dtype=np.int64)]
