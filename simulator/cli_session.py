@@ -157,6 +157,34 @@ def _cmd_occupancy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from simulator.batch import format_table, plan_runs, run_batch, summarise
+    from simulator.policies import POLICY_NAMES
+
+    unknown = [p for p in args.policy if p not in POLICY_NAMES]
+    if unknown:
+        _print_error(f"unknown policy '{unknown[0]}'; choose from: {', '.join(POLICY_NAMES)}")
+        return EXIT_BAD_INPUT
+    if args.seeds < 1:
+        _print_error("--seeds must be at least 1")
+        return EXIT_BAD_INPUT
+    if args.jobs is not None and args.jobs < 1:
+        _print_error("--jobs must be at least 1")
+        return EXIT_BAD_INPUT
+    for path in args.scenarios:
+        if _load(path) is None:
+            return EXIT_BAD_INPUT
+    specs = plan_runs(args.scenarios, args.policy, args.seeds, args.out)
+    with _progress_bar(f"{len(specs)} runs", not args.quiet) as bar:
+        records = run_batch(specs, jobs=args.jobs, progress=bar)
+    if args.json:
+        print(json.dumps(records, indent=1))
+    else:
+        print(format_table(summarise(records)))
+        print(f"\nsession folders under {args.out}/ (replay or review any of them)")
+    return EXIT_OK
+
+
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
     """Register the session subcommands on the main parser."""
     from simulator.policies import POLICY_NAMES
@@ -201,6 +229,33 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--verify", action="store_true", help="compare state hashes")
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.set_defaults(handler=_cmd_replay)
+
+    batch = sub.add_parser(
+        "batch",
+        help="run scenarios x scripted trainees x seeds in parallel and summarise outcomes",
+        description="Run every scenario with every policy for seeds 0..N-1, in parallel, and "
+        "print mean and spread per scenario and policy (or, with --json, one record per run "
+        "with scenario, policy, seed, scores and outcome).",
+    )
+    batch.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    batch.add_argument(
+        "--policy",
+        nargs="+",
+        default=list(POLICY_NAMES),
+        metavar="NAME",
+        help=f"scripted trainees (default all: {', '.join(POLICY_NAMES)})",
+    )
+    batch.add_argument("--seeds", type=int, default=5, help="seeds per combination (default 5)")
+    batch.add_argument("--jobs", type=int, help="parallel runs (default: number of cores)")
+    batch.add_argument(
+        "--out",
+        default="runs/batch",
+        metavar="DIR",
+        help="where session folders go (default runs/batch)",
+    )
+    batch.add_argument("--json", action="store_true", help="print one JSON record per run")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.set_defaults(handler=_cmd_batch)
 
     occupancy = sub.add_parser(
         "occupancy",
