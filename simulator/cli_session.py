@@ -149,7 +149,13 @@ def _cmd_occupancy(args: argparse.Namespace) -> int:
         _print_error("--tick-s must be between 0 and 60 seconds")
         return EXIT_BAD_INPUT
     with _progress_bar("simulating a day", not args.quiet) as bar:
-        table = occupancy_by_hour(loaded.scenario, seed=args.seed, tick_s=args.tick_s, progress=bar)
+        table = occupancy_by_hour(
+            loaded.scenario,
+            seed=args.seed,
+            tick_s=args.tick_s,
+            progress=bar,
+            with_injects=not args.without_injects,
+        )
     if args.json:
         print(json.dumps(table.to_dict(), indent=2))
     else:
@@ -267,6 +273,11 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     occupancy.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     occupancy.add_argument(
         "--tick-s", type=float, default=10.0, help="tick length for the day run (default 10 s)"
+    )
+    occupancy.add_argument(
+        "--without-injects",
+        action="store_true",
+        help="leave out scripted events (gatherings, attacks) to see the daily routine alone",
     )
     occupancy.add_argument("--json", action="store_true", help="print JSON instead of a table")
     occupancy.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -72,8 +72,18 @@ def occupancy_by_hour(
     seed: int = 1,
     tick_s: float = 10.0,
     progress: Callable[[int, int], None] | None = None,
+    with_injects: bool = True,
 ) -> OccupancyTable:
-    """Simulate one whole day of a scenario and tabulate occupancy per hour."""
+    """Simulate one whole day of a scenario and tabulate occupancy per hour.
+
+    Args:
+        scenario: the scenario.
+        seed: session seed.
+        tick_s: tick length for the day run (coarser is faster; walking stays smooth).
+        progress: called as ``progress(tick, total)``.
+        with_injects: False leaves out the scripted events (gatherings, attacks), to see
+            the routine alone.
+    """
     day_clock = scenario.clock.model_copy(
         update={
             "start_time": "00:00",
@@ -82,7 +92,10 @@ def occupancy_by_hour(
             "state_hash_every_ticks": 10**9,
         }
     )
-    day = scenario.model_copy(update={"clock": day_clock})
+    changes = {"clock": day_clock}
+    if not with_injects:
+        changes["injects"] = ()
+    day = scenario.model_copy(update=changes)
     sim = Simulation(day)
     sim.reset(seed=seed)
     world = sim.world
