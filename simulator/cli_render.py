@@ -104,12 +104,10 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
-
     from simulator.cli_session import _progress_bar
     from simulator.core.simulation import Simulation
     from simulator.policies import make_policy
-    from simulator.render.frame import Renderer, format_time_of_day
+    from simulator.render.frame import Renderer, format_time_of_day, save_image
 
     sim = Simulation(scenario)
     sim.reset(seed=args.seed)
@@ -129,8 +127,8 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     try:
         if out.parent != Path(""):
             out.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(frame, str(out))
-    except (OSError, pygame.error) as error:
+        save_image(frame, out)
+    except OSError as error:
         _print_error(f"cannot write {out}: {error}")
         return EXIT_BAD_INPUT
     in_view = sum(1 for contact in picture.contacts if contact.in_view)

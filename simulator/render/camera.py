@@ -46,7 +46,11 @@ class Camera:
     ) -> None:
         width, height = int(viewport_px[0]), int(viewport_px[1])
         left, top, right, bottom = (int(v) for v in insets_px)
-        if min(left, top, right, bottom) < 0 or width - left - right <= 0 or height - top - bottom <= 0:
+        if (
+            min(left, top, right, bottom) < 0
+            or width - left - right <= 0
+            or height - top - bottom <= 0
+        ):
             raise ValueError(f"viewport {viewport_px} leaves no room inside insets {insets_px}")
         if extent_m[0] <= 0 or extent_m[1] <= 0:
             raise ValueError(f"map extent must be positive, got {extent_m}")

@@ -1,15 +1,15 @@
 """Fog of war: what the trainee has never seen, has seen before, and sees now.
 
 The map is cut into a coarse grid (10 m cells by default). Each tick, every sensor's
-footprint (overhead) or observer range (ground observer) marks the cells whose centre it
-covers as *in view now*; cells once in view stay *seen before*. Line of sight is not
+footprint (overhead) or observer range (ground observer) marks the cells within its radius
+(to about half a cell) as *in view now*; cells once in view stay *seen before*. Line of sight is not
 modelled here: the fog is a reading aid, not the engine's truth about what was visible.
 
 The renderer keeps this memory itself and reads only Pictures. A tick whose coverage
 equals the last one's leaves the fog (and its ``version``) unchanged, so cached layers
-stay valid. The fog is drawn as a multiplier over the map (``BLEND_RGB_MULT``): never-seen cells darkest, seen-before cells
-dimmed, cells in view untouched. Time-of-day lighting is folded into the same multiplier,
-so fog and night cost one pass over the screen.
+stay valid. The fog is drawn as a multiplier over the map (``BLEND_RGB_MULT``):
+never-seen cells darkest, seen-before cells dimmed, cells in view untouched. Time-of-day
+lighting is folded into the same multiplier, so fog and night cost one pass.
 
 Arrays are kept in pygame's surfarray orientation: ``[column (x east), row (y down)]``.
 """

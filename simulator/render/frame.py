@@ -23,6 +23,7 @@ the work is a handful of blits plus one ``fblits`` for all symbols.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pygame
@@ -51,6 +52,18 @@ MIN_SIZE = (320, 240)
 TWILIGHT_S = 40 * 60  # light ramps over this long after sunrise and before sunset
 HUD_HEIGHT = 30
 MAX_SPRITE_RADIUS_PX = 200  # larger sensor footprints are drawn, not cached
+
+
+def save_image(surface: pygame.Surface, path: str | os.PathLike[str]) -> None:
+    """Write a frame to an image file (PNG by the name's extension).
+
+    Raises:
+        OSError: when the file cannot be written (pygame's own error is turned into one).
+    """
+    try:
+        pygame.image.save(surface, os.fspath(path))
+    except pygame.error as error:
+        raise OSError(str(error)) from None
 
 
 def format_time_of_day(seconds: float) -> str:
@@ -119,6 +132,7 @@ class Renderer:
         self._picture: Picture | None = None
         self._contacts = ContactArrays.of(())
         self._rows = np.zeros(0, dtype=np.int64)
+        self._contact_trail_colours = np.zeros(0, dtype=np.uint32)
         self._last_tick: int | None = None
 
     def make_camera(self) -> Camera:
@@ -148,6 +162,7 @@ class Renderer:
         self._picture = picture
         self._contacts = ContactArrays.of(picture.contacts)
         self._rows = self.trails.rows(self._contacts.track_ids)[self._contacts.order]
+        self._contact_trail_colours = self._trail_colours[self._contacts.code]
         self.trails.record(picture.tick, self._contacts, self._rows)
         self.fog.update(picture.sensors)
         self._last_tick = picture.tick
@@ -165,7 +180,9 @@ class Renderer:
             The frame (reused by the next call).
         """
         if camera.viewport_px != self.size:
-            raise ValueError(f"camera viewport {camera.viewport_px} is not the frame size {self.size}")
+            raise ValueError(
+                f"camera viewport {camera.viewport_px} is not the frame size {self.size}"
+            )
         self.remember(picture)
         frame = self.frame
         symbols = self._symbol_set(camera.scale)
@@ -176,7 +193,7 @@ class Renderer:
         contacts = self._contacts
         screen_xy = camera.world_to_screen_arrays(contacts.x_m, contacts.y_m)
         self.rings.draw(frame, camera, contacts, symbols.size * 0.75, screen_xy)
-        self.trails.draw(frame, camera, self._rows, self._trail_colours[contacts.code])
+        self.trails.draw(frame, camera, self._rows, self._contact_trail_colours)
         draw_contacts(frame, camera, contacts, symbols, screen_xy)
         self._draw_units(frame, camera, picture, symbols)
         self._draw_hud(frame, camera, picture)
@@ -320,12 +337,16 @@ class Renderer:
             x, y = camera.world_to_screen(site.x_m, site.y_m)
             status = str(getattr(site.status, "value", site.status))
             marker = self._site_marker(status, size)
-            frame.blit(marker, (round(x - marker.get_width() / 2), round(y - marker.get_height() / 2)))
+            frame.blit(
+                marker, (round(x - marker.get_width() / 2), round(y - marker.get_height() / 2))
+            )
             label = site.name or site.site_id
             if status != "protected":
                 label = f"{label} ({status.replace('_', ' ')})"
             text = self.text.render(label, 16, palette.WHITE, halo=True)
-            frame.blit(text, (round(x + marker.get_width() / 2 + 2), round(y - text.get_height() / 2)))
+            frame.blit(
+                text, (round(x + marker.get_width() / 2 + 2), round(y - text.get_height() / 2))
+            )
 
     def _draw_marks(self, frame: pygame.Surface, camera: Camera, picture: Picture) -> None:
         for mark in picture.marks:
@@ -343,10 +364,14 @@ class Renderer:
         for unit in picture.units:
             x, y = camera.world_to_screen(unit.x_m, unit.y_m)
             category = "vehicle" if unit.kind in palette.VEHICLE_UNIT_KINDS else "person"
-            sprite = symbols.units[(category, unit.moving)]
-            frame.blit(sprite, (round(x) - sprite.get_width() // 2, round(y) - sprite.get_height() // 2))
+            sprite = symbols.units[category]
+            frame.blit(
+                sprite, (round(x) - sprite.get_width() // 2, round(y) - sprite.get_height() // 2)
+            )
             text = self.text.render(unit.name or unit.unit_id, 15, palette.WHITE, halo=True)
-            frame.blit(text, (round(x) - text.get_width() // 2, round(y) + sprite.get_height() // 2 + 1))
+            frame.blit(
+                text, (round(x) - text.get_width() // 2, round(y) + sprite.get_height() // 2 + 1)
+            )
 
     def _draw_hud(self, frame: pygame.Surface, camera: Camera, picture: Picture) -> None:
         frame.blit(self._hud_bar, (0, 0))
@@ -374,10 +399,12 @@ class Renderer:
         x, y = 12, frame.get_height() - 14
         pygame.draw.rect(frame, palette.OUTLINE, (x - 1, y - 5, length_px + 2, 8))
         pygame.draw.rect(frame, palette.WHITE, (x, y - 4, length_px, 6))
-        pygame.draw.rect(frame, palette.OUTLINE, (x + length_px // 2, y - 4, length_px - length_px // 2, 6))
+        pygame.draw.rect(
+            frame, palette.OUTLINE, (x + length_px // 2, y - 4, length_px - length_px // 2, 6)
+        )
         label = f"{length_m:g} m" if length_m < 1000 else f"{length_m / 1000:g} km"
         text = self.text.render(label, 16, palette.WHITE, halo=True)
         frame.blit(text, (x + length_px + 6, y - text.get_height() // 2))
 
 
-__all__ = ["Renderer", "format_time_of_day", "make_sprite"]
+__all__ = ["Renderer", "format_time_of_day", "make_sprite", "save_image"]

@@ -102,14 +102,18 @@ class MapLayer:
         buildings = scenario.map.buildings
         self._buildings = _Shapes.of(
             [np.asarray(b.outline(), dtype=float) for b in buildings],
-            [palette.BUILDING_FILL.get(_name(b.use), palette.BUILDING_FILL["other"])
-             for b in buildings],
+            [
+                palette.BUILDING_FILL.get(_name(b.use), palette.BUILDING_FILL["other"])
+                for b in buildings
+            ],
         )
         areas = scenario.map.open_areas
         self._areas = _Shapes.of(
             [np.asarray(a.polygon, dtype=float) for a in areas],
-            [palette.OPEN_AREA_FILL.get(_name(a.kind), palette.OPEN_AREA_FILL["other"])
-             for a in areas],
+            [
+                palette.OPEN_AREA_FILL.get(_name(a.kind), palette.OPEN_AREA_FILL["other"])
+                for a in areas
+            ],
         )
         roads = scenario.map.roads
         self._roads = _Shapes.of(
@@ -227,5 +231,7 @@ class MapLayer:
             for name, x, y in self._labels:
                 text = self._text.render(name, 15, palette.MAP_LABEL)
                 tx, ty = (x - offset[0]) * scale, (offset[1] - y) * scale
-                surface.blit(text, (round(tx - text.get_width() / 2), round(ty - text.get_height() / 2)))
+                surface.blit(
+                    text, (round(tx - text.get_width() / 2), round(ty - text.get_height() / 2))
+                )
         return surface

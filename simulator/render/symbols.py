@@ -113,7 +113,9 @@ def _fill_shape(
     if shape == "diamond":
         h = half - inset * math.sqrt(2.0)
         if h > 0:
-            pygame.draw.polygon(surface, colour, [(cx, cy - h), (cx + h, cy), (cx, cy + h), (cx - h, cy)])
+            pygame.draw.polygon(
+                surface, colour, [(cx, cy - h), (cx + h, cy), (cx, cy + h), (cx - h, cy)]
+            )
         return
     # Quatrefoil: four lobes around the centre, plus the centre itself.
     lobe = box.width / 4.0
@@ -197,6 +199,7 @@ class SymbolSet:
         sprites: the sprites, by code.
         objects: the same as a numpy object array (for fancy indexing by code arrays).
         half_w, half_h: per code, offset from a symbol's centre to its top-left corner.
+        units: own-unit sprites (friend frame, filled) by category.
     """
 
     def __init__(self, size: int, pixel_format: pygame.Surface) -> None:
@@ -208,11 +211,22 @@ class SymbolSet:
         self.objects[:] = self.sprites
         self.half_w = np.array([s.get_width() // 2 for s in self.sprites], dtype=np.int64)
         self.half_h = np.array([s.get_height() // 2 for s in self.sprites], dtype=np.int64)
-        self.units: dict[tuple[str, bool], pygame.Surface] = {
-            (category, moving): make_sprite(palette.FRIEND, category, True, size + 2, pixel_format)
+        self._for_codes: tuple[np.ndarray, list, np.ndarray, np.ndarray] | None = None
+        self.units: dict[str, pygame.Surface] = {
+            category: make_sprite(palette.FRIEND, category, True, size + 2, pixel_format)
             for category in palette.CATEGORIES
-            for moving in (False, True)
         }
+
+    def for_codes(self, code: np.ndarray) -> tuple[list[pygame.Surface], np.ndarray, np.ndarray]:
+        """Sprites and centre offsets for an array of codes.
+
+        Kept for the last array seen: the same Picture is usually drawn for many frames.
+        """
+        cached = self._for_codes
+        if cached is None or cached[0] is not code:
+            cached = (code, self.objects[code].tolist(), self.half_w[code], self.half_h[code])
+            self._for_codes = cached
+        return cached[1], cached[2], cached[3]
 
 
 # --------------------------------------------------------------------------- contacts
@@ -270,19 +284,28 @@ def draw_contacts(
     """Blit every on-screen contact's sprite in one ``fblits`` call; returns how many."""
     if not len(contacts):
         return 0
-    sx, sy = screen_xy if screen_xy is not None else camera.world_to_screen_arrays(
-        contacts.x_m, contacts.y_m
+    sx, sy = (
+        screen_xy
+        if screen_xy is not None
+        else camera.world_to_screen_arrays(contacts.x_m, contacts.y_m)
     )
     width, height = target.get_size()
     margin = symbols.size * 2
     on_screen = (sx > -margin) & (sx < width + margin) & (sy > -margin) & (sy < height + margin)
-    code = contacts.code
-    if not on_screen.all():
-        code, sx, sy = code[on_screen], sx[on_screen], sy[on_screen]
-    left = (sx.astype(np.int64) - symbols.half_w[code]).tolist()
-    top = (sy.astype(np.int64) - symbols.half_h[code]).tolist()
+    if on_screen.all():
+        sprites, half_w, half_h = symbols.for_codes(contacts.code)
+    else:
+        code = contacts.code[on_screen]
+        sx, sy = sx[on_screen], sy[on_screen]
+        sprites, half_w, half_h = (
+            symbols.objects[code].tolist(),
+            symbols.half_w[code],
+            symbols.half_h[code],
+        )
+    left = (sx.astype(np.int64) - half_w).tolist()
+    top = (sy.astype(np.int64) - half_h).tolist()
     # A zip, not a list: zip recycles its tuples, which saves an allocation per symbol.
-    target.fblits(zip(symbols.objects[code].tolist(), zip(left, top)))
+    target.fblits(zip(sprites, zip(left, top)))
     return len(left)
 
 
@@ -341,8 +364,10 @@ class UncertaintyRings:
         """Draw the rings of out-of-view contacts larger than ``min_radius_px``."""
         if not len(contacts):
             return 0
-        sx, sy = screen_xy if screen_xy is not None else camera.world_to_screen_arrays(
-            contacts.x_m, contacts.y_m
+        sx, sy = (
+            screen_xy
+            if screen_xy is not None
+            else camera.world_to_screen_arrays(contacts.x_m, contacts.y_m)
         )
         radius = contacts.uncertainty_m * camera.scale
         width, height = target.get_size()

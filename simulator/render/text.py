@@ -38,7 +38,9 @@ class TextCache:
         self.capacity = capacity
         self._cache: OrderedDict[tuple[str, int, Colour, bool], pygame.Surface] = OrderedDict()
 
-    def render(self, text: str, size_px: int, colour: Colour, *, halo: bool = False) -> pygame.Surface:
+    def render(
+        self, text: str, size_px: int, colour: Colour, *, halo: bool = False
+    ) -> pygame.Surface:
         """The string as a transparent surface; ``halo`` adds a dark outline for legibility."""
         key = (text, size_px, colour, halo)
         found = self._cache.get(key)
