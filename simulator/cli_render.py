@@ -45,17 +45,6 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _reset_policy(policy, sim, scenario) -> None:
-    """Start the scripted trainee as ``run`` does (with the public briefing when the engine
-    provides one; engines before the briefing pass only the policy stream)."""
-    try:
-        from simulator.core.picture import briefing_from_scenario
-    except ImportError:
-        policy.reset(sim.streams["policy"])
-        return
-    policy.reset(sim.streams["policy"], briefing_from_scenario(scenario))
-
-
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from simulator.policies import POLICY_NAMES
 
@@ -105,6 +94,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from simulator.cli_session import _progress_bar
+    from simulator.core.picture import briefing_from_scenario
     from simulator.core.simulation import Simulation
     from simulator.policies import make_policy
     from simulator.render.frame import Renderer, format_time_of_day, save_image
@@ -112,7 +102,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     sim = Simulation(scenario)
     sim.reset(seed=args.seed)
     policy = make_policy(args.policy)
-    _reset_policy(policy, sim, scenario)
+    policy.reset(sim.streams["policy"], briefing_from_scenario(scenario))
     renderer = Renderer(scenario, sim.world, size)
     # The console sees every tick: feed each Picture so fog and trails remember them.
     renderer.remember(sim.observe("blue"))
