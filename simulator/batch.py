@@ -27,7 +27,25 @@ class RunSpec:
 
 
 def run_one(spec: RunSpec) -> dict[str, Any]:
-    """Run one session and return its record (scenario, policy, seed, outcome, scores)."""
+    """Run one session and return its record (scenario, policy, seed, outcome, scores).
+
+    A run that fails returns a record with ``error`` instead of stopping the batch; its
+    session folder still holds the log up to the failure.
+    """
+    try:
+        return _run_one(spec)
+    except Exception as error:  # noqa: BLE001 - one bad run must not sink the batch
+        return {
+            "scenario": Path(spec.scenario_path).stem,
+            "scenario_file": spec.scenario_path,
+            "policy": spec.policy,
+            "seed": spec.seed,
+            "session": spec.out_dir,
+            "error": f"{type(error).__name__}: {error}",
+        }
+
+
+def _run_one(spec: RunSpec) -> dict[str, Any]:
     from scoring.outcome import outcome_from_events
     from simulator.core.events import read_log
     from simulator.policies import make_policy
@@ -106,6 +124,8 @@ def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Mean and spread per scenario and policy, over seeds, of outcome counts and scores."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in records:
+        if "error" in record:
+            continue
         groups.setdefault((record["scenario"], record["policy"]), []).append(record)
     rows = []
     for (scenario, policy), items in groups.items():

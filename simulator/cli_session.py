@@ -183,12 +183,19 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     specs = plan_runs(args.scenarios, args.policy, args.seeds, args.out)
     with _progress_bar(f"{len(specs)} runs", not args.quiet) as bar:
         records = run_batch(specs, jobs=args.jobs, progress=bar)
+    failed = [r for r in records if "error" in r]
+    for record in failed:
+        print(
+            f"error: {record['policy']} seed {record['seed']} on {record['scenario_file']} "
+            f"failed: {record['error']} (log kept in {record['session']})",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(records, indent=1))
     else:
         print(format_table(summarise(records)))
         print(f"\nsession folders under {args.out}/ (replay or review any of them)")
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:

@@ -533,6 +533,8 @@ class EngagementDesk:
     def _approvals_due(self) -> list[Event]:
         events = []
         for engagement in self.engagements.values():
+            if engagement.status in ("aborted", "resolved") or engagement.approval_due is None:
+                continue
             if engagement.approval == "pending" and engagement.approval_due <= self.sim.tick:
                 engagement.approval = "granted"
                 if engagement.status in ("nominated", "planned"):
@@ -728,6 +730,8 @@ class EngagementDesk:
         was_released = engagement.status == "released"
         engagement.status = "aborted"
         engagement.approval_due = None
+        if engagement.approval == "pending":
+            engagement.approval = "none"
         return [
             make_event(
                 sim.tick,
