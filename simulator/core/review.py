@@ -60,9 +60,10 @@ def picture_report(sim: Simulation) -> dict[str, Any]:
             problems.append(
                 f"the track has moved from {sim.entity_id(first)} to {sim.entity_id(entity)}"
             )
-        if error > contact.uncertainty_m:
+        # Compare at the precision the trainee was shown (one decimal).
+        if round(error, 1) > contact.uncertainty_m:
             problems.append(
-                f"position off by {error:.0f} m, more than its stated {contact.uncertainty_m:.0f} m"
+                f"position off by {error:.1f} m, more than its stated {contact.uncertainty_m:.1f} m"
             )
         if problems:
             wrong.append({"track_id": contact.track_id, "problems": problems})

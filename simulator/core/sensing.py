@@ -69,7 +69,7 @@ LOOKALIKE_CHANCE_PER_S = 0.01
 LONG_TOOL_SHARE = 0.3  # share of civilians carrying something who carry a long tool
 LOST_TRACK_SEARCH_FACTOR = 4  # lost tracks can be picked up for this many timeouts
 WALK_GROWTH_MPS = 1.5  # how fast a person's position uncertainty grows out of view
-DRIVE_GROWTH_MPS = 10.0
+DRIVE_GROWTH_MPS = 15.0  # above the fastest default vehicle speed (12 m/s)
 # Observers move little between ticks; their horizons are recomputed past this distance.
 HORIZON_REUSE_M = 2.0
 

@@ -650,7 +650,7 @@ class Sensor(Model):
         default=30.0, gt=0.0, description="How fast an overhead footprint moves when re-tasked."
     )
     pixels_across: int = Field(
-        default=1000,
+        default=2000,
         ge=50,
         le=20000,
         description="Image width in pixels of an overhead sensor: with the footprint it sets "
