@@ -46,6 +46,7 @@ from simulator.core.sensing import CATEGORY_PERSON, CATEGORY_VEHICLE, Entities, 
 from simulator.core.targeting import EngagementDesk
 from simulator.core.world import NO_NODE, World, build_world
 from simulator.scenario.schema import Scenario, time_to_seconds
+from simulator.scenario.variants import apply_variation
 
 HEALTH_WELL = 0
 HEALTH_INJURED = 1
@@ -159,7 +160,10 @@ class Simulation:
         self.streams = RngStreams(self.seed)
         self.tick = 0
         self.sequence = 0
-        self.people: PeopleTable = build_people(scenario, world, self.streams)
+        # This seed's version of the scenario: counts and timings vary when the scenario
+        # asks for it (see simulator/scenario/variants.py); everything else is the same.
+        self.live_scenario = apply_variation(scenario, self.seed)
+        self.people: PeopleTable = build_people(self.live_scenario, world, self.streams)
         n = len(self.people)
         start = self.people.start_place
         self.person = _Walkers(

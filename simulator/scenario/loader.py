@@ -24,7 +24,8 @@ from simulator.scenario.errors import (
     did_you_mean,
     format_path,
 )
-from simulator.scenario.schema import ID_PATTERN, TIME_PATTERN, Scenario
+from simulator.scenario.schema import ID_PATTERN, TIME_PATTERN, Difficulty, Scenario
+from simulator.scenario.variants import LEVELS_KEY, level_data
 from simulator.scenario.yaml_safe import MAX_FILE_BYTES, YamlDocument, YamlReadError, read_yaml
 
 
@@ -37,12 +38,14 @@ class LoadedScenario:
         path: the file it was read from.
         sha256: hex SHA-256 of the file's bytes (recorded in every session log).
         source: the file's bytes, so a session folder can keep an exact copy.
+        difficulty: the difficulty level chosen (None: the file as written).
     """
 
     scenario: Scenario
     path: Path
     sha256: str
     source: bytes
+    difficulty: str | None = None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -54,8 +57,11 @@ def load_scenario(path: str | Path) -> Scenario:
     return load_scenario_file(path).scenario
 
 
-def load_scenario_file(path: str | Path) -> LoadedScenario:
-    """Like :func:`load_scenario` but also returns the file's hash and bytes."""
+def load_scenario_file(path: str | Path, difficulty: str | None = None) -> LoadedScenario:
+    """Like :func:`load_scenario` but also returns the file's hash and bytes.
+
+    ``difficulty`` picks one of the file's difficulty levels (default: as written).
+    """
     path = Path(path)
     name = str(path)
     try:
@@ -76,12 +82,16 @@ def load_scenario_file(path: str | Path) -> LoadedScenario:
         raise ScenarioError(
             [ScenarioIssue(0, 0, "(file)", f"cannot read the file: {error.strerror}", name)]
         ) from None
-    scenario = parse_scenario(source, name)
-    return LoadedScenario(scenario, path, hashlib.sha256(source).hexdigest(), source)
+    scenario = parse_scenario(source, name, difficulty)
+    return LoadedScenario(scenario, path, hashlib.sha256(source).hexdigest(), source, difficulty)
 
 
-def parse_scenario(source: bytes | str, filename: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    source: bytes | str, filename: str = "<scenario>", difficulty: str | None = None
+) -> Scenario:
     """Validate scenario text (bytes or str) and return the frozen model.
+
+    ``difficulty`` picks one of the file's difficulty levels (default: as written).
 
     Raises:
         ScenarioError: listing every problem found.
@@ -93,11 +103,22 @@ def parse_scenario(source: bytes | str, filename: str = "<scenario>") -> Scenari
         document = read_yaml(raw, filename)
     except YamlReadError as error:
         raise ScenarioError(error.issues) from None
-    return validate_document(document, filename)
+    return validate_document(document, filename, difficulty)
 
 
-def validate_document(document: YamlDocument, filename: str) -> Scenario:
-    """Validate already-read YAML data against the models and the whole-scenario checks."""
+def validate_document(
+    document: YamlDocument, filename: str, difficulty: str | None = None
+) -> Scenario:
+    """Validate already-read YAML data against the models and the whole-scenario checks.
+
+    Every difficulty level the file defines is validated too (merged over the base), so a
+    mistake in a level is found before anyone picks it.
+
+    Args:
+        document: the data read from the file, with its locations.
+        filename: shown in messages.
+        difficulty: return the scenario at this level (default: the file as written).
+    """
     data = document.data
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
@@ -113,19 +134,85 @@ def validate_document(document: YamlDocument, filename: str) -> Scenario:
                 )
             ]
         )
+    base = _validate_data(_Locator(document, data), filename)
+    issues: list[ScenarioIssue] = []
+    chosen = None
+    for level in base.difficulty_levels:
+        locator = _Locator(document, level_data(data, level), (LEVELS_KEY, level))
+        try:
+            scenario = _validate_data(locator, filename, f"with difficulty '{level}': ")
+        except ScenarioError as error:
+            issues.extend(error.issues)
+            continue
+        if level == difficulty:
+            chosen = scenario
+    if issues:
+        raise ScenarioError(_unique(issues))
+    if difficulty is None or chosen is not None:
+        return chosen or base
+    known = [level.value for level in Difficulty]
+    if difficulty not in known:
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    0,
+                    0,
+                    "(difficulty)",
+                    f"no difficulty '{difficulty}'{did_you_mean(difficulty, known)}; use one of: "
+                    + ", ".join(known),
+                    filename,
+                )
+            ]
+        )
+    # A level the file does not define plays the scenario as written.
+    return base.model_copy(update={"meta": base.meta.model_copy(update={"difficulty": difficulty})})
+
+
+class _Locator:
+    """Where a data path came from in the file, for data that may be a merged level.
+
+    Paths are looked up under the level's own section first (the line the instructor
+    wrote the override on), then in the base scenario.
+    """
+
+    def __init__(self, document: YamlDocument, data: Any, prefix: tuple[PathPart, ...] = ()):
+        self.document = document
+        self.data = data
+        self.prefix = prefix
+
+    def locate(self, path: tuple[PathPart, ...], *, prefer_key: bool = True) -> tuple[int, int]:
+        if self.prefix:
+            probe = (*self.prefix, *path)
+            while len(probe) > len(self.prefix):
+                if prefer_key and probe in self.document.key_locations:
+                    return self.document.key_locations[probe]
+                if probe in self.document.locations:
+                    return self.document.locations[probe]
+                probe = probe[:-1]
+        return self.document.locate(tuple(path), prefer_key=prefer_key)
+
+
+def _validate_data(locator: _Locator, filename: str, note: str = "") -> Scenario:
+    """Types, then whole-scenario checks, for one set of data; every issue at once."""
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(locator.data)
     except ValidationError as error:
-        issues = [_issue_from_pydantic(err, document, filename) for err in error.errors()]
-        raise ScenarioError(_unique(issues)) from None
+        issues = [_issue_from_pydantic(err, locator, filename) for err in error.errors()]
+        raise ScenarioError(_unique([_noted(issue, note) for issue in issues])) from None
     problems = check_scenario(scenario)
     if problems:
         issues = []
         for path, message in problems:
-            line, column = document.locate(tuple(path), prefer_key=False)
-            issues.append(ScenarioIssue(line, column, format_path(path), message, filename))
+            line, column = locator.locate(tuple(path), prefer_key=False)
+            issues.append(ScenarioIssue(line, column, format_path(path), note + message, filename))
         raise ScenarioError(_unique(issues))
     return scenario
+
+
+def _noted(issue: ScenarioIssue, note: str) -> ScenarioIssue:
+    if not note:
+        return issue
+    return ScenarioIssue(issue.line, issue.column, issue.path, note + issue.message, issue.file)
 
 
 def _unique(issues: list[ScenarioIssue]) -> list[ScenarioIssue]:
@@ -200,9 +287,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _issue_from_pydantic(
-    err: dict[str, Any], document: YamlDocument, filename: str
-) -> ScenarioIssue:
+def _issue_from_pydantic(err: dict[str, Any], document: _Locator, filename: str) -> ScenarioIssue:
     """Turn one pydantic error into a located, plain-language issue."""
     path = _data_path(document.data, tuple(err["loc"]))
     kind = err["type"]
@@ -230,8 +315,7 @@ def _issue_from_pydantic(
         pattern = ctx.get("pattern")
         if pattern == TIME_PATTERN:
             message = (
-                f"{_short(value)} is not a time of day; write it as HH:MM in quotes, "
-                'e.g. "07:30"'
+                f'{_short(value)} is not a time of day; write it as HH:MM in quotes, e.g. "07:30"'
             )
         elif pattern == ID_PATTERN:
             message = (

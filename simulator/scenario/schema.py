@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -1047,6 +1047,32 @@ class Scoring(Model):
     weights: ScoreWeights = Field(default_factory=ScoreWeights, description="Sub-score weights.")
 
 
+# --------------------------------------------------------------------------- variants
+
+
+class Variation(Model):
+    """Seeded differences between sessions, so a repeated scenario is not memorised."""
+
+    civilian_count_pct: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=90.0,
+        description="Each archetype's count varies by up to this many percent per session.",
+    )
+    schedule_shift_min: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=180.0,
+        description="Each archetype's whole routine shifts by up to this many minutes.",
+    )
+    hostile_shift_min: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=180.0,
+        description="Each hostile actor's routine shifts by up to this many minutes.",
+    )
+
+
 # --------------------------------------------------------------------------- root
 
 
@@ -1083,6 +1109,16 @@ class Scenario(Model):
     roe: Roe = Field(default_factory=Roe, description="Rules-of-engagement profile.")
     injects: tuple[Inject, ...] = Field(default=(), description="Scripted events.")
     scoring: Scoring = Field(default_factory=Scoring, description="Objectives and weights.")
+    variation: Variation = Field(
+        default_factory=Variation,
+        description="Seeded differences between sessions (counts and timings).",
+    )
+    difficulty_levels: dict[Difficulty, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Partial scenarios merged over this one when a difficulty is chosen "
+        "(basic, intermediate, advanced): mappings merge by key, lists of items with an id "
+        "merge by id. See docs/authoring.md.",
+    )
 
 
 def json_schema() -> dict:

@@ -269,23 +269,35 @@ def read_yaml(source: bytes, filename: str) -> YamlDocument:
             if kind == "DocumentStartEvent":
                 documents += 1
                 if documents > 1:
-                    issue(event, "the file holds more than one YAML document ('---'); "
-                          "keep one scenario per file")
+                    issue(
+                        event,
+                        "the file holds more than one YAML document ('---'); "
+                        "keep one scenario per file",
+                    )
                     break
                 continue
             if kind == "AliasEvent":
-                issue(event, "anchors and aliases (&name, *name) are not allowed in scenario "
-                      "files; write the values out in full")
+                issue(
+                    event,
+                    "anchors and aliases (&name, *name) are not allowed in scenario "
+                    "files; write the values out in full",
+                )
                 break
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
-                issue(event, f"anchors (&{anchor}) are not allowed in scenario files; "
-                      "write the values out in full")
+                issue(
+                    event,
+                    f"anchors (&{anchor}) are not allowed in scenario files; "
+                    "write the values out in full",
+                )
                 break
             if kind in ("MappingStartEvent", "SequenceStartEvent"):
                 if len(stack) >= MAX_DEPTH:
-                    issue(event, f"the file nests deeper than {MAX_DEPTH} levels; "
-                          "a scenario never needs that much nesting")
+                    issue(
+                        event,
+                        f"the file nests deeper than {MAX_DEPTH} levels; "
+                        "a scenario never needs that much nesting",
+                    )
                     break
                 tag = event.tag
                 if tag not in (None, "!") and tag not in _CORE_TAGS:
