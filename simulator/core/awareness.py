@@ -187,8 +187,6 @@ class AwarenessDesk:
             index = sensing.track_index(item.track_id)
             if index is None:
                 return f"there is no contact '{item.track_id}'"
-            if sensing.track_category[index] == CATEGORY_VEHICLE:
-                return "the intelligence cell identifies people, not vehicles"
             return None
         if isinstance(item, SubmitReport):
             if not isinstance(item.text, str) or not item.text.strip():

@@ -43,6 +43,7 @@ class PeopleTable:
         armed: carries a weapon.
         weapon_visible_probability: chance per observation the weapon can be seen.
         uniformed: wears a uniform (a hostile actor who does not blend in).
+        in_vehicle: drives between places (a hostile actor with a vehicle).
         offset: (n, 2) fixed spot inside places, in units of the place radius.
         plan_tick: (n, k) transition ticks, sorted per row, padded with NEVER.
         plan_place: (n, k) destination place of each transition.
@@ -60,6 +61,7 @@ class PeopleTable:
     armed: np.ndarray
     weapon_visible_probability: np.ndarray
     uniformed: np.ndarray
+    in_vehicle: np.ndarray
     offset: np.ndarray
     plan_tick: np.ndarray
     plan_place: np.ndarray
@@ -84,6 +86,7 @@ class _Routine:
     armed: bool = False
     weapon_visible_probability: float = 0.0
     uniformed: bool = False
+    in_vehicle: bool = False
 
 
 def _pick_by_capacity(rng: np.random.Generator, candidates: np.ndarray, world: World, n: int):
@@ -276,6 +279,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
                     armed=actor.armed,
                     weapon_visible_probability=actor.weapon_visible_probability,
                     uniformed=not actor.blends_in,
+                    in_vehicle=actor.vehicle is not None,
                 ),
                 hostile_rng,
             )
@@ -294,6 +298,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
             "armed",
             "visible",
             "uniformed",
+            "in_vehicle",
             "offset",
             "start",
         )
@@ -317,6 +322,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
         parts["armed"].append(np.full(n, routine.armed, dtype=bool))
         parts["visible"].append(np.full(n, routine.weapon_visible_probability))
         parts["uniformed"].append(np.full(n, routine.uniformed, dtype=bool))
+        parts["in_vehicle"].append(np.full(n, routine.in_vehicle, dtype=bool))
         parts["offset"].append(rng.uniform(-1.0, 1.0, (n, 2)))
         parts["start"].append(start_place.astype(np.int64))
         plans.append((plan_tick, plan_place))
@@ -346,6 +352,7 @@ def build_people(scenario: Scenario, world: World, streams) -> PeopleTable:
         armed=joined("armed", bool),
         weapon_visible_probability=joined("visible", np.float64),
         uniformed=joined("uniformed", bool),
+        in_vehicle=joined("in_vehicle", bool),
         offset=joined("offset", np.float64, (0, 2)),
         plan_tick=padded(0, NEVER),
         plan_place=padded(1, 0),

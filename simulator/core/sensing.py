@@ -365,7 +365,9 @@ class Sensing:
         self.track_sigma[tracks] = sigma
         self.track_last_seen[tracks] = tick
         quality = self.track_indicators
+        # People driving (a hostile actor with a vehicle) are seen as vehicles.
         people = seen < self.n_people
+        people[people] = ~self.people.in_vehicle[seen[people]]
         person_rows = seen[people]
         person_tracks = tracks[people]
         vehicle_tracks = tracks[~people]

@@ -952,7 +952,9 @@ class Simulation:
             visible_outdoors=np.concatenate([people_visible, np.ones(n_vehicles, dtype=bool)]),
             category=np.concatenate(
                 [
-                    np.full(n, CATEGORY_PERSON, np.int8),
+                    np.where(self.people.in_vehicle, CATEGORY_VEHICLE, CATEGORY_PERSON).astype(
+                        np.int8
+                    ),
                     np.full(n_vehicles, CATEGORY_VEHICLE, np.int8),
                 ]
             ),

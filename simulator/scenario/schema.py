@@ -560,6 +560,27 @@ class HostileActor(Model):
     blends_in: bool = Field(
         default=True, description="Dresses and moves like a civilian (no uniform)."
     )
+    vehicle: VehicleKind | None = Field(
+        default=None,
+        description="The actor drives this kind of vehicle between the places of the routine "
+        "(seen by sensors as a vehicle; a weapon inside cannot be seen). Give "
+        "walk_speed_mps as the driving speed range.",
+    )
+
+    @field_validator("walk_speed_mps")
+    @classmethod
+    def _speed_range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < value[0] <= value[1] <= 40:
+            raise ValueError("need 0 < min <= max <= 40 metres per second")
+        return value
+
+    @model_validator(mode="after")
+    def _walking_speed(self) -> HostileActor:
+        if self.vehicle is None and self.walk_speed_mps[1] > 10:
+            raise ValueError(
+                "walk_speed_mps above 10 m/s is a driving speed; set 'vehicle' (e.g. car)"
+            )
+        return self
 
 
 class FriendlyKind(str, Enum):
@@ -799,6 +820,131 @@ class WarningMeans(Model):
     )
 
 
+# --------------------------------------------------------------------------- escalation of force
+
+
+class EscalationStep(str, Enum):
+    """One step of the escalation-of-force ladder at a checkpoint (notional, D12).
+
+    From least to most forceful: placing signs and barriers, hand signals, a visual signal
+    (flag by day, light at night), an audible signal (horn, loudspeaker), a laser dazzler,
+    showing the weapon, a warning shot (a last resort), disabling fire (at the vehicle's
+    engine) and lethal force.
+    """
+
+    signs_barriers = "signs_barriers"
+    hand_signals = "hand_signals"
+    visual_signal = "visual_signal"
+    audible_signal = "audible_signal"
+    laser_dazzler = "laser_dazzler"
+    show_weapon = "show_weapon"
+    warning_shot = "warning_shot"
+    disabling_fire = "disabling_fire"
+    lethal_force = "lethal_force"
+
+
+FORCE_STEPS = ("warning_shot", "disabling_fire", "lethal_force")
+
+
+class EscalationOfForce(Model):
+    """The escalation-of-force ladder the ROE sets for checkpoints.
+
+    Steps are used in order, least forceful first, when time permits; warning shots are
+    a last resort (ISAF 2007 guidance). The simulator carries out whatever step the
+    trainee orders; skipping or misusing steps is judged in the review.
+    """
+
+    steps: tuple[EscalationStep, ...] = Field(
+        default=tuple(EscalationStep),
+        min_length=1,
+        description="The steps in the order the ROE expects them, least forceful first "
+        "(default: all nine, signs_barriers ... lethal_force).",
+    )
+    allowed: tuple[EscalationStep, ...] | None = Field(
+        default=None,
+        description="Steps the trainee may use (default: every step of the ladder). Using "
+        "another is a rule violation.",
+    )
+    warning_shots_last_resort: bool = Field(
+        default=True,
+        description="A warning shot counts as early unless every allowed, lesser signal "
+        "was tried first when time permitted (default true).",
+    )
+    step_time_s: float = Field(
+        default=3.0,
+        gt=0.0,
+        le=60.0,
+        description="Seconds one step needs to be given and seen; used to judge whether "
+        "there was time for a step that was skipped (default 3).",
+    )
+    warning_shot_stray_probability: Probability = Field(
+        default=0.05,
+        description="Chance that a warning shot's round harms a bystander (notional; "
+        "default 0.05). One reason warning shots are a last resort.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EscalationOfForce:
+        if len(set(self.steps)) != len(self.steps):
+            raise ValueError("each step may appear only once in 'steps'")
+        if self.allowed is not None:
+            unknown = [step for step in self.allowed if step not in self.steps]
+            if unknown:
+                raise ValueError(
+                    f"allowed steps {unknown} are not in 'steps'; add them to the ladder"
+                )
+        return self
+
+    def allowed_steps(self) -> tuple[str, ...]:
+        """The allowed steps, in ladder order."""
+        allowed = set(self.steps if self.allowed is None else self.allowed)
+        return tuple(step for step in self.steps if step in allowed)
+
+
+class NonLethalMeans(Model):
+    """A notional, authorised non-lethal means for crowds (abstract training values)."""
+
+    id: Identifier = Field(description="Unique id of the means.")
+    name: str = Field(default="", description="Name shown to the trainee.")
+    reach_m: float = Field(
+        default=15.0, gt=0.0, le=200.0, description="Radius around its aim point (default 15)."
+    )
+    injury_probability: Probability = Field(
+        default=0.05,
+        description="Chance that a person within reach is injured (notional; default 0.05).",
+    )
+    tension_increase: Probability = Field(
+        default=0.15,
+        description="How much it raises the crowd's tension (0 to 1 scale) unless the crowd "
+        "is already violent (default 0.15). Force begets anger.",
+    )
+
+
+def _default_non_lethal() -> tuple[NonLethalMeans, ...]:
+    return (NonLethalMeans(id="crowd-means", name="Notional crowd-control means"),)
+
+
+class PublicOrder(Model):
+    """Rules for public assemblies (D13; UN Basic Principles 12-14).
+
+    Peaceful assemblies are never dispersed by force: any force against a peaceful
+    assembly is a violation, and force against a crowd that is agitated but not violent
+    is judged unnecessary.
+    """
+
+    non_lethal_means: tuple[NonLethalMeans, ...] = Field(
+        default_factory=_default_non_lethal,
+        description="Authorised non-lethal means (default: one notional means, "
+        "'crowd-means', reach 15 m, injury chance 0.05).",
+    )
+    escalation_window_s: float = Field(
+        default=120.0,
+        gt=0.0,
+        description="A crowd that gets worse within this many seconds of a trainee's action "
+        "that raised tension counts as escalation the trainee caused (default 120).",
+    )
+
+
 # --------------------------------------------------------------------------- roe
 
 
@@ -885,6 +1031,15 @@ class Roe(Model):
     )
     warning_required_when_feasible: bool = Field(
         default=True, description="Warn civilians whenever circumstances permit."
+    )
+    escalation_of_force: EscalationOfForce = Field(
+        default_factory=EscalationOfForce,
+        description="The escalation-of-force ladder for checkpoints (default: all nine "
+        "steps in order, warning shots a last resort).",
+    )
+    public_order: PublicOrder = Field(
+        default_factory=PublicOrder,
+        description="Rules and authorised non-lethal means for public assemblies.",
     )
 
     @field_validator("approval_levels")
@@ -1073,6 +1228,276 @@ class Variation(Model):
     )
 
 
+# --------------------------------------------------------------------------- checkpoints
+
+
+class ArrivalKind(str, Enum):
+    """What arrives at a checkpoint."""
+
+    car = "car"
+    pickup = "pickup"
+    truck = "truck"
+    motorbike = "motorbike"
+    bus = "bus"
+    pedestrian = "pedestrian"
+
+
+class ArrivalBehaviour(str, Enum):
+    """How the driver (or walker) behaves; hidden from the trainee.
+
+    * compliant: slows and stops as soon as they perceive a sign or signal;
+    * distracted: the same, but perceives signals late (phone, radio, tired);
+    * confused: misreads unclear signs and weak signals, and keeps coming slowly;
+    * emergency: rushing someone to hospital; keeps coming through weak signals,
+      stops for strong ones (dazzler, weapon shown, warning shot);
+    * panicked: frightened; may speed up after a warning shot;
+    * threat: ignores every signal and keeps coming. The only one whose hostile act
+      warrants force.
+    """
+
+    compliant = "compliant"
+    distracted = "distracted"
+    confused = "confused"
+    emergency = "emergency"
+    panicked = "panicked"
+    threat = "threat"
+
+
+class Arrival(Model):
+    """A vehicle or pedestrian that approaches a checkpoint at a given time."""
+
+    id: Identifier = Field(description="Unique id (instructor and review only).")
+    at: TimeOfDay = Field(description="Time of day it appears at the start of the approach.")
+    jitter_s: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=3600.0,
+        description="The appearance varies by up to this many seconds either way, per seed "
+        "(default 0).",
+    )
+    kind: ArrivalKind = Field(
+        default=ArrivalKind.car, description="car, pickup, truck, motorbike, bus or pedestrian."
+    )
+    behaviour: ArrivalBehaviour = Field(
+        default=ArrivalBehaviour.compliant,
+        description="compliant, distracted, confused, emergency, panicked or threat "
+        "(hidden from the trainee).",
+    )
+    speed_mps: float = Field(
+        default=12.0,
+        gt=0.0,
+        le=50.0,
+        description="Approach speed in metres per second (default 12; a pedestrian about 1.4).",
+    )
+    occupants: int = Field(
+        default=1, ge=1, le=80, description="People aboard (or walking together); default 1."
+    )
+    carries_object: bool = Field(
+        default=False,
+        description="Carries something observers can see at close range (a load in the "
+        "back, a bag). Threats and harmless people alike may carry objects.",
+    )
+    own_force_harm: int = Field(
+        default=2,
+        ge=0,
+        le=100,
+        description="For a threat: own-force casualties if it reaches the checkpoint's "
+        "danger distance unstopped (notional; default 2).",
+    )
+    notes: str = Field(default="", description="Instructor notes: who this is and why.")
+
+
+class Checkpoint(Model):
+    """A vehicle checkpoint (control point) and the arrivals that approach it.
+
+    Distances are measured back along the approach from the control point: signs stand
+    furthest out, then the barriers (a serpentine that slows every vehicle), then the
+    stop line where vehicles should stop; inside the danger distance an unstopped
+    vehicle endangers the guards (a threat attacks there).
+    """
+
+    id: Identifier = Field(description="Unique checkpoint id.")
+    name: str = Field(default="", description="Name shown to the trainee.")
+    position: Point = Field(description="Where the guards stand [x_m, y_m].")
+    unit: Identifier | None = Field(
+        default=None, description="Friendly unit manning it (optional, for the map)."
+    )
+    approach_road: Identifier | None = Field(
+        default=None,
+        description="Road along which arrivals come (or give 'approach'). They drive from "
+        "the road's end named by 'approach_from' to the checkpoint.",
+    )
+    approach_from: Literal["start", "end"] = Field(
+        default="start",
+        description="Which end of approach_road arrivals come from: its first point "
+        "('start', default) or its last point ('end').",
+    )
+    approach: tuple[Point, ...] | None = Field(
+        default=None,
+        min_length=2,
+        description="The approach as a polyline [[x_m, y_m], ...] from where arrivals "
+        "appear to the checkpoint (or give approach_road).",
+    )
+    approach_length_m: float = Field(
+        default=600.0,
+        gt=0.0,
+        le=10000.0,
+        description="Arrivals appear at most this far from the checkpoint (default 600).",
+    )
+    sign_distance_m: float = Field(
+        default=250.0, gt=0.0, description="Warning signs stand this far out (default 250)."
+    )
+    barrier_distance_m: float = Field(
+        default=120.0,
+        gt=0.0,
+        description="The serpentine barriers start this far out (default 120) and end at "
+        "the stop line.",
+    )
+    barrier_speed_mps: float = Field(
+        default=5.0,
+        gt=0.0,
+        le=30.0,
+        description="Fastest a vehicle can go through the barriers (default 5).",
+    )
+    stop_line_m: float = Field(
+        default=30.0, gt=0.0, description="Vehicles should stop this far out (default 30)."
+    )
+    danger_distance_m: float = Field(
+        default=15.0,
+        ge=0.0,
+        description="Inside this distance an unstopped vehicle endangers the guards; a "
+        "threat attacks there (default 15).",
+    )
+    signs_in_place: bool = Field(
+        default=True,
+        description="Signs and barriers are in place at the start (default true). When "
+        "false, the trainee places them with the 'signs_barriers' step.",
+    )
+    setup_s: float = Field(
+        default=90.0,
+        ge=0.0,
+        description="Seconds to place signs and barriers when ordered (default 90).",
+    )
+    sign_clarity: Probability = Field(
+        default=0.9,
+        description="How clear the signs are (0 to 1; default 0.9). Unclear signs confuse "
+        "drivers, confused ones most.",
+    )
+    lit: bool = Field(
+        default=False,
+        description="The control point is lit at night (hand signals and a shown weapon "
+        "are seen further, observers see more).",
+    )
+    search_s: float = Field(
+        default=60.0, gt=0.0, description="Seconds a stop-and-search takes (default 60)."
+    )
+    search_find_probability: Probability = Field(
+        default=0.9,
+        description="Chance a search of a stopped threat finds what it carries (default 0.9).",
+    )
+    patience_s: float = Field(
+        default=180.0,
+        gt=0.0,
+        description="A stopped vehicle nobody deals with turns back after this long (default 180).",
+    )
+    arrivals: tuple[Arrival, ...] = Field(
+        default=(), description="Vehicles and pedestrians that approach, with their behaviour."
+    )
+
+    @model_validator(mode="after")
+    def _layout(self) -> Checkpoint:
+        if (self.approach_road is None) == (self.approach is None):
+            raise ValueError("give exactly one of 'approach_road' or 'approach'")
+        order = (
+            self.sign_distance_m
+            >= self.barrier_distance_m
+            > self.stop_line_m
+            > self.danger_distance_m
+        )
+        if not order:
+            raise ValueError(
+                "distances must run sign_distance_m >= barrier_distance_m > stop_line_m > "
+                "danger_distance_m"
+            )
+        if self.sign_distance_m > self.approach_length_m:
+            raise ValueError("sign_distance_m must not exceed approach_length_m")
+        return self
+
+
+# --------------------------------------------------------------------------- assemblies
+
+
+class AssemblyState(str, Enum):
+    """How a crowd behaves: peaceful, agitated (angry, pushing) or violent."""
+
+    peaceful = "peaceful"
+    agitated = "agitated"
+    violent = "violent"
+
+
+class Assembly(Model):
+    """A public assembly: a crowd that gathers at an open area or a position.
+
+    Its tension (0 to 1) decides its state: agitators and force raise it, communication,
+    negotiation and open exits lower it. Peaceful assemblies are protected: force
+    against one is a violation.
+    """
+
+    id: Identifier = Field(description="Unique assembly id.")
+    name: str = Field(default="", description="Name shown to the trainee, e.g. 'Market protest'.")
+    area: Identifier | None = Field(
+        default=None, description="Open area id where it gathers (or give position)."
+    )
+    position: Point | None = Field(
+        default=None, description="Centre of the gathering [x_m, y_m] (or give area)."
+    )
+    radius_m: float = Field(
+        default=30.0,
+        gt=0.0,
+        le=1000.0,
+        description="Radius of the gathering around 'position' (default 30).",
+    )
+    focus: Point | None = Field(
+        default=None,
+        description="What the crowd faces (e.g. a government building or the police line); "
+        "an agitated or violent crowd presses towards it. Default: the centre.",
+    )
+    at: TimeOfDay = Field(description="Time of day the crowd gathers.")
+    duration_min: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=24 * 60,
+        description="Minutes it lasts; then a crowd that is not violent goes home (default 60).",
+    )
+    size: int = Field(ge=5, le=3000, description="Number of people.")
+    start_state: AssemblyState = Field(
+        default=AssemblyState.peaceful, description="peaceful, agitated or violent at the start."
+    )
+    agitators: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="People in the crowd who work to raise tension (default 0).",
+    )
+    grievance: Probability = Field(
+        default=0.3,
+        description="How strongly the crowd feels (0 to 1; default 0.3): its tension drifts "
+        "towards a level set by the grievance.",
+    )
+    open_to_talks: Probability = Field(
+        default=0.7,
+        description="Chance the organisers respond to negotiation (default 0.7).",
+    )
+
+    @model_validator(mode="after")
+    def _place(self) -> Assembly:
+        if (self.area is None) == (self.position is None):
+            raise ValueError("give exactly one of 'area' or 'position'")
+        if self.agitators > self.size:
+            raise ValueError("there cannot be more agitators than people")
+        return self
+
+
 # --------------------------------------------------------------------------- root
 
 
@@ -1108,6 +1533,13 @@ class Scenario(Model):
     )
     roe: Roe = Field(default_factory=Roe, description="Rules-of-engagement profile.")
     injects: tuple[Inject, ...] = Field(default=(), description="Scripted events.")
+    checkpoints: tuple[Checkpoint, ...] = Field(
+        default=(),
+        description="Vehicle checkpoints and the arrivals that approach them (optional).",
+    )
+    assemblies: tuple[Assembly, ...] = Field(
+        default=(), description="Public assemblies: crowds that gather (optional)."
+    )
     scoring: Scoring = Field(default_factory=Scoring, description="Objectives and weights.")
     variation: Variation = Field(
         default_factory=Variation,
