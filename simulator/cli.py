@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simulator import cli_session
 
     cli_session.add_subcommands(sub)
+    from simulator import cli_review
+
+    cli_review.add_subcommands(sub)
     from simulator import cli_render
 
     cli_render.add_subcommands(sub)

@@ -4,7 +4,8 @@ A session folder holds everything needed to review or replay it, so training cen
 copy folders between laptops:
 
 * ``scenario.yaml``: an exact copy of the scenario file (its SHA-256 is in the log);
-* ``events.jsonl``: the event log, written and flushed as the session goes.
+* ``events.jsonl``: the event log, written and flushed as the session goes;
+* ``scorecard.json``: the scorecard, written once the log is closed (see scoring/).
 
 Replaying re-simulates from the scenario, the seed and the logged commands and compares
 the state hashes recorded every N ticks.
@@ -35,6 +36,7 @@ from simulator.scenario import LoadedScenario, ScenarioError, load_scenario_file
 
 SCENARIO_COPY = "scenario.yaml"
 EVENT_LOG = "events.jsonl"
+SCORECARD = "scorecard.json"
 
 Progress = Callable[[int, int], None]
 
@@ -131,7 +133,31 @@ def run_session(
             end_reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
             _close_early(sim, log, end_reason, last_hash, detail=repr(error)[:300])
             raise
+    write_scorecard(out, scenario)
     return SessionSummary(out, sim.tick, events, commands, end_reason, last_hash)
+
+
+def write_scorecard(out_dir: str | Path, scenario) -> Path | None:
+    """Score a closed session's log and write ``scorecard.json`` beside it.
+
+    Scoring never costs a session: if anything goes wrong, nothing is written and the
+    scorecard can be rebuilt later with ``run_sim.py score DIR``.
+
+    Returns:
+        The file written, or None when scoring failed.
+    """
+    path = Path(out_dir) / SCORECARD
+    try:
+        path.unlink(missing_ok=True)  # never leave a stale card beside a new log
+        from scoring.scorecard import build_scorecard
+
+        card = build_scorecard(read_log(Path(out_dir) / EVENT_LOG), scenario)
+        path.write_text(
+            json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    except Exception:  # noqa: BLE001 - a scoring failure must never lose the session
+        return None
+    return path
 
 
 def picture_dump_path(out_dir: str | Path, tick: int) -> Path:
