@@ -37,6 +37,7 @@ from simulator.core.commands import (
 )
 from simulator.core.events import Event, make_event
 from simulator.core.picture import EngagementView, Message
+from simulator.core.population import KIND_CIVILIAN
 from simulator.core.sensing import CATEGORY_VEHICLE, IND
 from simulator.scenario.schema import seconds_to_time, time_to_seconds
 
@@ -420,6 +421,12 @@ class EngagementDesk:
             "civilians_in_area": int(truly_present.size),
             "civilians_indoors_in_area": int(sim.indoors_mask(truly_present).sum()),
         }
+        if effect.kind == "kinetic":
+            # The same quantity the estimate tries to predict, from the truth: the sum of
+            # each civilian's chance of harm (scatter aside).
+            rows, _, chance = self.exposure(effect, x, y)
+            civilian = sim.people.kind[rows] == KIND_CIVILIAN
+            truth["expected_civilian_casualties"] = round(float(chance[civilian].sum()), 1)
         return estimate, truth
 
     def _sites_in_area(self, x: float, y: float, reach: float, structural: float) -> list[dict]:
@@ -702,6 +709,10 @@ class EngagementDesk:
             "indoors": sim.indoors_mask(np.arange(len(sim.people))),
             "target_entity": self._target_entity(engagement),
             "estimate": estimate,
+            "civilians_in_area": set(
+                sim.civilians_within(aim[0], aim[1], self._danger_radius(effect)).tolist()
+            ),
+            "entry_reported": False,
         }
         target = engagement.release_snapshot["target_entity"]
         events.append(
@@ -746,12 +757,47 @@ class EngagementDesk:
     # ------------------------------------------------------------------ effects
 
     def tick(self) -> list[Event]:
-        """Per-tick work: approvals that come through and effects that land."""
+        """Per-tick work: approvals that come through, civilians walking into the area of
+        an effect on its way, and effects that land."""
         events = self._approvals_due()
         for engagement in list(self.engagements.values()):
-            if engagement.status == "released" and engagement.impact_tick <= self.sim.tick:
+            if engagement.status != "released":
+                continue
+            if engagement.impact_tick <= self.sim.tick:
                 events.extend(self._resolve(engagement))
+            else:
+                events.extend(self._watch_area(engagement))
         return events
+
+    @staticmethod
+    def _danger_radius(effect) -> float:
+        return effect.injury_radius_m + effect.scatter_m
+
+    def _watch_area(self, engagement: Engagement) -> list[Event]:
+        """Record (once) civilians entering the area after release: new information that
+        a prompt abort should answer (D11). Whether the trainee could see them is noted."""
+        snapshot = engagement.release_snapshot
+        effect = self.effects[engagement.effect_id]
+        if snapshot["entry_reported"] or effect.kind != "kinetic":
+            return []
+        sim = self.sim
+        x, y = engagement.aim
+        now = set(sim.civilians_within(x, y, self._danger_radius(effect)).tolist())
+        new = sorted(now - snapshot["civilians_in_area"])
+        if not new:
+            return []
+        snapshot["entry_reported"] = True
+        in_view = int(sim.sensing.in_view[np.array(new)].sum())
+        return [
+            make_event(
+                sim.tick,
+                "civilians_entered_effect_area",
+                engagement=engagement.engagement_id,
+                abort_until_tick=self.abort_until(engagement),
+                in_view=in_view,
+                truth={"civilians": len(new), "ids": [sim.people.ids[r] for r in new[:20]]},
+            )
+        ]
 
     def _resolve(self, engagement: Engagement) -> list[Event]:
         effect = self.effects[engagement.effect_id]
@@ -769,6 +815,46 @@ class EngagementDesk:
             target_entity=snapshot["target_entity"],
         )
         return events
+
+    def exposure(self, effect, x: float, y: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Who an effect landing at (x, y) would reach, and each one's chance of harm.
+
+        Indoors, distance counts to the walls of the building and the walls shelter (by
+        construction), unless the effect lands inside that same building.
+
+        Returns:
+            (rows of living people, their distance in metres, their chance of harm).
+        """
+        sim = self.sim
+        world = sim.world
+        people = np.flatnonzero(np.isin(sim.health, (HEALTH_WELL, HEALTH_INJURED)))
+        xy = sim.person.xy[people]
+        gap = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        place = sim.person.place[people]
+        impact = shapely.Point(x, y)
+        struck = -1
+        if world.building_tree is not None:
+            found = world.building_tree.query(impact, predicate="intersects")
+            struck = int(found[0]) if len(found) else -1
+        sheltered = sim.indoors_mask(people) & (place != struck)
+        shelter = np.ones(people.size)
+        if sheltered.any():
+            buildings = np.unique(place[sheltered])
+            walls = shapely.distance(
+                np.asarray(world.building_polygons, dtype=object)[buildings], impact
+            )
+            lookup = np.zeros(world.n_buildings)
+            lookup[buildings] = walls
+            inside = np.where(sheltered, place, 0)  # open areas and -1 never index buildings
+            gap = np.where(sheltered, lookup[inside], gap)
+            factors = np.array(
+                [getattr(effect.shelter, b.construction) for b in sim.scenario.map.buildings]
+            )
+            shelter = np.where(sheltered, factors[inside], 1.0)
+        within_lethal = gap <= effect.lethal_radius_m
+        within_injury = gap <= max(effect.injury_radius_m, effect.lethal_radius_m)
+        chance = np.where(within_injury, shelter * np.where(within_lethal, 1.0, 0.7), 0.0)
+        return people, gap, chance
 
     def apply_harm(
         self,
@@ -793,40 +879,10 @@ class EngagementDesk:
         rng = sim.streams["effects"]
         offset = rng.normal(0.0, effect.scatter_m, 2) if effect.scatter_m > 0 else np.zeros(2)
         x, y = aim[0] + offset[0], aim[1] + offset[1]
-        people = np.flatnonzero(np.isin(sim.health, (HEALTH_WELL, HEALTH_INJURED)))
-        xy = sim.person.xy[people]
-        gap = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-        indoors = sim.indoors_mask(people)
-        place = sim.person.place[people]
-        # Indoors, distance counts to the walls of the building and the walls shelter,
-        # unless the blast is inside that same building.
-        impact = shapely.Point(x, y)
-        struck = -1
-        if world.building_tree is not None:
-            found = world.building_tree.query(impact, predicate="intersects")
-            struck = int(found[0]) if len(found) else -1
-        sheltered = indoors & (place != struck)
-        if sheltered.any():
-            wall_gap = np.array(
-                [
-                    world.building_polygons[p].distance(impact) if inside else g
-                    for p, inside, g in zip(place, sheltered, gap)
-                ]
-            )
-            gap = np.where(sheltered, wall_gap, gap)
-        construction = np.array(
-            [
-                sim.scenario.map.buildings[p].construction if inside else "open"
-                for p, inside in zip(place, sheltered)
-            ]
-        )
-        shelter = np.ones(people.size)
-        for name in ("light", "medium", "heavy"):
-            shelter[construction == name] = getattr(effect.shelter, name)
+        people, gap, chance = self.exposure(effect, x, y)
         within_lethal = gap <= effect.lethal_radius_m
-        within_injury = gap <= max(effect.injury_radius_m, effect.lethal_radius_m)
         draw = rng.random((people.size, 2))
-        harmed = within_injury & (draw[:, 0] < shelter * np.where(within_lethal, 1.0, 0.7))
+        harmed = draw[:, 0] < chance
         killed = harmed & within_lethal & (draw[:, 1] < 0.8)
         injured = harmed & ~killed
         killed_rows, injured_rows = people[killed], people[injured]

@@ -165,12 +165,16 @@ def test_releasing_past_the_rules_is_recorded_as_violations(scenario):
     sim = Simulation(scenario)
     sim.reset(seed=3)
     events = _events(
-        sim, 2, {0: [NominateTarget("E1", x_m=800.0, y_m=800.0), PlanEffect("E1", "big"),
-                     Release("E1")]}
+        sim,
+        2,
+        {0: [NominateTarget("E1", x_m=800.0, y_m=800.0), PlanEffect("E1", "big"), Release("E1")]},
     )
     failed = {e["rule"] for e in _of(events, "rule_check") if not e["ok"]}
-    assert {"estimate_before_engagement", "approval_before_engagement",
-            "rationale_recorded"} <= failed
+    assert {
+        "estimate_before_engagement",
+        "approval_before_engagement",
+        "rationale_recorded",
+    } <= failed
 
 
 def test_pid_on_a_contact_without_the_required_indicators_is_flagged(scenario):
@@ -180,8 +184,16 @@ def test_pid_on_a_contact_without_the_required_indicators_is_flagged(scenario):
     people = [c for c in sim.observe().contacts if c.category == "person"]
     assert people, "the idlers in the yard should be in view of the drone"
     track = people[0].track_id
-    events = _events(sim, 1, {sim.tick: [NominateTarget("E1", track_id=track),
-                                         DeclarePid("E1", "hostile_act", "looked hostile")]})
+    events = _events(
+        sim,
+        1,
+        {
+            sim.tick: [
+                NominateTarget("E1", track_id=track),
+                DeclarePid("E1", "hostile_act", "looked hostile"),
+            ]
+        },
+    )
     checks = {e["rule"]: e["ok"] for e in _of(events, "rule_check")}
     assert checks["pid_indicators"] is False
     assert checks["pid_basis"] is False
@@ -193,9 +205,15 @@ def test_a_warning_makes_civilians_leave_before_the_effect(scenario):
     homes = np.flatnonzero(sim.people.home < 3)  # everyone living in h1..h3
     before = sim.person.xy[homes].copy()
     events = _events(
-        sim, 200,
-        {0: [NominateTarget("E1", x_m=140.0, y_m=110.0), PlanEffect("E1", "big"),
-             IssueWarning("E1", "speaker")]},
+        sim,
+        200,
+        {
+            0: [
+                NominateTarget("E1", x_m=140.0, y_m=110.0),
+                PlanEffect("E1", "big"),
+                IssueWarning("E1", "speaker"),
+            ]
+        },
     )
     warned = _of(events, "warning_issued")[0]
     assert warned["truth"]["leaving"] == warned["truth"]["civilians_in_reach"] > 0
@@ -214,10 +232,59 @@ def test_targeting_is_deterministic(scenario):
         sim = Simulation(scenario)
         sim.reset(seed=11)
         return _events(
-            sim, 60,
-            {0: [NominateTarget("E1", x_m=140.0, y_m=110.0), PlanEffect("E1", "big"),
-                 IssueWarning("E1", "speaker")],
-             20: [EstimateCollateral("E1"), Release("E1", "go")]},
+            sim,
+            60,
+            {
+                0: [
+                    NominateTarget("E1", x_m=140.0, y_m=110.0),
+                    PlanEffect("E1", "big"),
+                    IssueWarning("E1", "speaker"),
+                ],
+                20: [EstimateCollateral("E1"), Release("E1", "go")],
+            },
         )
 
     assert run() == run()
+
+
+def test_civilians_walking_into_the_area_after_release_are_recorded_once(scenario):
+    sim = Simulation(scenario)
+    sim.reset(seed=3)
+    _events(
+        sim,
+        1,
+        {
+            0: [
+                NominateTarget("E1", x_m=640.0, y_m=300.0),
+                PlanEffect("E1", "big"),
+                EstimateCollateral("E1"),
+                Release("E1", "clear"),
+            ]
+        },
+    )
+    # Send the idlers from the yard (y 100-140) right under the aim point.
+    idlers = np.flatnonzero(sim.people.group == sim.people.group_names.index("idler"))
+    sim.person.xy[idlers] = (640.0, 300.0)
+    events = _events(sim, 12)
+    entered = _of(events, "civilians_entered_effect_area")
+    assert len(entered) == 1, "new information is recorded once per engagement"
+    assert entered[0]["truth"]["civilians"] == len(idlers)
+    assert entered[0]["tick"] < _of(events, "effect_resolved")[0]["tick"]
+
+
+def test_the_estimates_truth_gives_the_expected_casualties(scenario):
+    sim = Simulation(scenario)
+    sim.reset(seed=3)
+    events = _events(
+        sim,
+        1,
+        {
+            0: [
+                NominateTarget("E1", x_m=140.0, y_m=110.0),
+                PlanEffect("E1", "big"),
+                EstimateCollateral("E1"),
+            ]
+        },
+    )
+    truth = _of(events, "collateral_estimate")[0]["truth"]
+    assert 0 < truth["expected_civilian_casualties"] <= truth["civilians_in_area"]
