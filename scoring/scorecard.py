@@ -82,6 +82,7 @@ PROCESS_RULES: dict[str, tuple[str, float]] = {
 }
 RATIONALE_AT_RELEASE = ("major", 6.0)  # 'rationale_recorded' checked at a lethal release
 OTHER_RULE = ("minor", 5.0)  # a failed rule_check this module does not know yet
+NO_ABORT_ON_NEW_INFORMATION_POINTS = 10.0  # seen civilians entered the area, no abort
 ABORT_TOO_LATE_POINTS = 8.0  # an abort refused because the cutoff had passed
 ABORT_MARGIN_S = 5.0  # an abort in the last 5 s before the ROE abort cutoff is late (still counts)
 ABORT_LATE_POINTS = 2.0
@@ -295,6 +296,7 @@ def build_scorecard(log, scenario) -> Scorecard:
     _judge_harm(card, events)
     _judge_accuracy(card, events, accepted)
     _judge_process(card, events, accepted, tick_s, float(scenario.roe.abort_cutoff_s))
+    _judge_new_information(card, events)
     identified = _identified_entities(accepted)
     _judge_awareness(card, events, accepted, scenario, identified, end_index, end_event)
     outcome = _outcome(events, scenario, identified)
@@ -553,7 +555,9 @@ def _judge_accuracy(
             if "civilians_in_area" not in truth:
                 continue
             expected = float(estimate.get("estimated_civilian_casualties", 0.0))
-            present = float(truth["civilians_in_area"])
+            # Compare like with like when the log has it: the truth's expected casualties
+            # (each civilian's chance of harm); older logs only give people present.
+            present = float(truth.get("expected_civilian_casualties", truth["civilians_in_area"]))
             tolerance = max(CDE_TOLERANCE_MIN, CDE_TOLERANCE_SHARE * present)
             if abs(expected - present) <= tolerance:
                 continue
@@ -567,8 +571,9 @@ def _judge_accuracy(
                 ("major" if under else "minor") if points > 0 else "info",
                 points,
                 f"Your estimate for engagement {engagement} expected {expected:g} civilian "
-                f"casualties; {present:g} civilians were really in the area "
-                f"({truth.get('civilians_indoors_in_area', 0)} of them indoors). "
+                f"casualties; the truth was {present:g} "
+                f"({truth['civilians_in_area']} civilians in the area, "
+                f"{truth.get('civilians_indoors_in_area', 0)} of them indoors). "
                 + (
                     "The estimate was too low: look again and assume people indoors."
                     if under
@@ -656,6 +661,53 @@ def _resolution(
 
 
 # ----------------------------------------------------------------------------- process
+
+
+def _judge_new_information(card: _Card, events: Sequence[dict[str, Any]]) -> None:
+    """D11: civilians walked into the area of an effect on its way. Seen and not aborted
+    is a process failure; unseen is recorded as something the trainee could not know."""
+    aborted = {
+        str(e.get("engagement"))
+        for e in events
+        if e.get("type") == "engagement_aborted" and e.get("after_release")
+    }
+    for index, event in enumerate(events):
+        if event.get("type") != "civilians_entered_effect_area":
+            continue
+        card.judged["process"] = True
+        engagement = str(event.get("engagement", ""))
+        seen = int(event.get("in_view", 0))
+        count = int((event.get("truth") or {}).get("civilians", 0))
+        if seen and engagement not in aborted:
+            card.add(
+                "process",
+                "no_abort_on_new_information",
+                "major",
+                NO_ABORT_ON_NEW_INFORMATION_POINTS,
+                f"Engagement {engagement}: after release, {seen} civilian(s) you could see "
+                "walked into the effect area and you did not abort. Abort as soon as the "
+                "picture changes.",
+                event,
+                _line(index),
+                engagement,
+            )
+        else:
+            card.add(
+                "process",
+                "new_information_after_release",
+                "info",
+                0.0,
+                f"Engagement {engagement}: {count} civilian(s) entered the effect area after "
+                "release"
+                + (
+                    "; you aborted."
+                    if engagement in aborted
+                    else "; no sensor could see them (not judged against you)."
+                ),
+                event,
+                _line(index),
+                engagement,
+            )
 
 
 def _judge_process(
