@@ -277,6 +277,32 @@ def _model_at(path: tuple[PathPart, ...]) -> type[BaseModel] | None:
     return model
 
 
+def _is_time_field(path: tuple[PathPart, ...]) -> bool:
+    """Whether the field at a data path holds a time of day (its type is TimeOfDay)."""
+    if not path or not isinstance(path[-1], str):
+        return False
+    model = _model_at(path[:-1])
+    info = model.model_fields.get(path[-1]) if model else None
+    if info is None:
+        return False
+    return _has_pattern(info.metadata, TIME_PATTERN) or _has_pattern(
+        [info.annotation], TIME_PATTERN
+    )
+
+
+def _has_pattern(items: Any, pattern: str) -> bool:
+    """Whether a string pattern appears in field metadata or inside an annotation (for
+    optional fields the pattern sits in ``Annotated[...] | None``)."""
+    for item in items:
+        if getattr(item, "pattern", None) == pattern:
+            return True
+        if _has_pattern(getattr(item, "metadata", ()) or (), pattern):
+            return True
+        if _has_pattern(typing.get_args(item), pattern):
+            return True
+    return False
+
+
 def _expected_values(ctx: dict[str, Any]) -> list[str]:
     expected = str(ctx.get("expected", ""))
     return re.findall(r"'([^']*)'", expected)
@@ -324,6 +350,12 @@ def _issue_from_pydantic(err: dict[str, Any], document: _Locator, filename: str)
             )
         else:
             message = f"{_short(value)} does not have the expected form ({pattern})"
+        line, column = document.locate(path, prefer_key=False)
+    elif kind == "string_type" and _is_time_field(path) and isinstance(value, (int, float)):
+        message = (
+            f'{_short(value)} is not a time of day; write it as HH:MM in quotes, e.g. "10:30" '
+            "(without quotes YAML reads 10.30 as a number)"
+        )
         line, column = document.locate(path, prefer_key=False)
     elif kind == "value_error":
         message = str(err["msg"]).removeprefix("Value error, ")
