@@ -105,6 +105,22 @@ def _id_groups(
     yield "warning means", [(("warnings", i, "id"), w.id) for i, w in enumerate(scenario.warnings)]
     yield "inject", [(("injects", i, "id"), j.id) for i, j in enumerate(scenario.injects)]
     yield (
+        "checkpoint",
+        [(("checkpoints", i, "id"), c.id) for i, c in enumerate(scenario.checkpoints)],
+    )
+    yield (
+        "arrival",
+        [
+            (("checkpoints", i, "arrivals", j, "id"), a.id)
+            for i, c in enumerate(scenario.checkpoints)
+            for j, a in enumerate(c.arrivals)
+        ],
+    )
+    yield (
+        "assembly",
+        [(("assemblies", i, "id"), a.id) for i, a in enumerate(scenario.assemblies)],
+    )
+    yield (
         "objective",
         [
             (("scoring", "objectives", i, "id"), o.id)
@@ -285,6 +301,28 @@ def _check_positions(scenario: Scenario) -> Iterator[Problem]:
                     _outside_message(f"a corner of site '{site.id}'", point, extent),
                 )
                 break
+    for index, checkpoint in enumerate(scenario.checkpoints):
+        if not _inside(checkpoint.position, extent):
+            yield (
+                ("checkpoints", index, "position"),
+                _outside_message(f"checkpoint '{checkpoint.id}'", checkpoint.position, extent),
+            )
+        for number, point in enumerate(checkpoint.approach or ()):
+            if not _inside(point, extent):
+                yield (
+                    ("checkpoints", index, "approach", number),
+                    _outside_message(
+                        f"a point of the approach to '{checkpoint.id}'", point, extent
+                    ),
+                )
+    for index, assembly in enumerate(scenario.assemblies):
+        for name in ("position", "focus"):
+            point = getattr(assembly, name)
+            if point is not None and not _inside(point, extent):
+                yield (
+                    ("assemblies", index, name),
+                    _outside_message(f"the {name} of assembly '{assembly.id}'", point, extent),
+                )
 
 
 def _check_references(scenario: Scenario) -> Iterator[Problem]:
@@ -392,6 +430,31 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
                     )
                 elif trigger.after_inject == inject.id:
                     yield (*base, "when", "after_inject"), "an inject cannot wait for itself"
+    roads = {r.id: r for r in scenario.map.roads}
+    for index, checkpoint in enumerate(scenario.checkpoints):
+        base = ("checkpoints", index)
+        if checkpoint.unit is not None and checkpoint.unit not in units:
+            yield (*base, "unit"), missing("friendly unit", checkpoint.unit, units)
+        if checkpoint.approach_road is not None:
+            road = roads.get(checkpoint.approach_road)
+            if road is None:
+                yield (*base, "approach_road"), missing("road", checkpoint.approach_road, roads)
+            else:
+                problem = _approach_problem(checkpoint, road)
+                if problem:
+                    yield (*base, "approach_road"), problem
+        elif checkpoint.approach is not None and _computable(checkpoint.approach):
+            points = [*checkpoint.approach, checkpoint.position]
+            length = shapely.LineString(points).length
+            if length <= checkpoint.stop_line_m:
+                yield (
+                    (*base, "approach"),
+                    f"the approach to checkpoint '{checkpoint.id}' is only {length:.0f} m long, "
+                    f"less than its stop line ({checkpoint.stop_line_m:g} m); lengthen it",
+                )
+    for index, assembly in enumerate(scenario.assemblies):
+        if assembly.area is not None and assembly.area not in areas:
+            yield ("assemblies", index, "area"), missing("open area", assembly.area, areas)
     for index, objective in enumerate(scenario.scoring.objectives):
         base = ("scoring", "objectives", index)
         if objective.target is None:
@@ -402,6 +465,33 @@ def _check_references(scenario: Scenario) -> Iterator[Problem]:
             yield (*base, "target"), missing("hostile actor", objective.target, hostiles)
         if objective.kind == "protect_site" and objective.target not in sites:
             yield (*base, "target"), missing("protected site", objective.target, sites)
+
+
+# A checkpoint given by a road must stand within this distance of it.
+CHECKPOINT_ROAD_GAP_M = 30.0
+
+
+def _approach_problem(checkpoint: Any, road: Any) -> str | None:
+    """Why a road cannot carry a checkpoint's approach, or None."""
+    if not _computable((*road.points, checkpoint.position)):
+        return None
+    line = shapely.LineString(road.points)
+    spot = shapely.Point(checkpoint.position)
+    gap = line.distance(spot)
+    if gap > CHECKPOINT_ROAD_GAP_M:
+        return (
+            f"checkpoint '{checkpoint.id}' is {gap:.0f} m from road '{road.id}'; put it on the "
+            f"road (within {CHECKPOINT_ROAD_GAP_M:g} m) or give an 'approach' polyline"
+        )
+    along = line.project(spot)
+    length = along if checkpoint.approach_from == "start" else line.length - along
+    if length <= checkpoint.stop_line_m:
+        return (
+            f"road '{road.id}' runs only {length:.0f} m from its {checkpoint.approach_from} to "
+            f"checkpoint '{checkpoint.id}', less than its stop line ({checkpoint.stop_line_m:g} "
+            "m); choose the other end (approach_from) or a longer road"
+        )
+    return None
 
 
 @functools.cache
@@ -473,6 +563,16 @@ def _check_times(scenario: Scenario) -> Iterator[Problem]:
     for index, objective in enumerate(scenario.scoring.objectives):
         if objective.by is not None and not within(objective.by):
             yield ("scoring", "objectives", index, "by"), window(f"deadline {objective.by}")
+    for index, checkpoint in enumerate(scenario.checkpoints):
+        for number, arrival in enumerate(checkpoint.arrivals):
+            if not within(arrival.at):
+                yield (
+                    ("checkpoints", index, "arrivals", number, "at"),
+                    window(f"arrival '{arrival.id}' at {arrival.at}"),
+                )
+    for index, assembly in enumerate(scenario.assemblies):
+        if not within(assembly.at):
+            yield ("assemblies", index, "at"), window(f"assembly '{assembly.id}' at {assembly.at}")
     for index, group in enumerate(scenario.population.vehicles):
         if time_to_seconds(group.active_to) <= time_to_seconds(group.active_from):
             yield (
