@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simulator import cli_render
 
     cli_render.add_subcommands(sub)
+    from simulator import cli_play
+
+    cli_play.add_subcommands(sub)
     return parser
 
 

@@ -292,6 +292,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
 
 
 def default_action(parser: argparse.ArgumentParser) -> int:
-    """What ``python run_sim.py`` does with no subcommand."""
-    parser.print_help()
-    return EXIT_OK
+    """What ``python run_sim.py`` does with no subcommand: play the default scenario
+    (Market Day) in the trainee console; without a display, say how to run headless."""
+    args = parser.parse_args(["play"])
+    return args.handler(args)

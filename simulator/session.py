@@ -30,7 +30,7 @@ from simulator.core.events import (
 )
 from simulator.core.picture import briefing_from_scenario
 from simulator.core.review import picture_report
-from simulator.core.simulation import Simulation
+from simulator.core.simulation import Simulation, StepResult
 from simulator.policies import Policy
 from simulator.scenario import LoadedScenario, ScenarioError, load_scenario_file
 
@@ -82,25 +82,13 @@ def run_session(
         ``session_end`` event saying why, so the session can still be scored and replayed
         up to that point, and the exception propagates.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / SCENARIO_COPY).write_bytes(loaded.source)
+    out = prepare_session_folder(loaded, out_dir)
     scenario = loaded.scenario
     sim = Simulation(scenario)
     limit = sim.total_ticks if ticks is None else max(0, min(int(ticks), sim.total_ticks))
-    header = {
-        "scenario_id": scenario.meta.id,
-        "scenario_sha256": loaded.sha256,
-        "scenario_file": SCENARIO_COPY,
-        "seed": int(seed),
-        "tick_s": sim.tick_s,
-        "start_time": scenario.clock.start_time,
-        "planned_ticks": limit,
-        "state_hash_every": sim.hash_every,
-        "policy": policy.name,
-        "trainee": dict(trainee or {}),
-        "versions": library_versions(),
-    }
+    header = session_header(
+        loaded, sim, seed=seed, planned_ticks=limit, policy=policy.name, trainee=trainee
+    )
     commands = 0
     events = 0
     end_reason = "completed"
@@ -117,8 +105,7 @@ def run_session(
                 # A policy that never looks (passive) is spared building the picture.
                 picture = sim.observe("blue") if getattr(policy, "observes", True) else None
                 decided = list(policy.act(picture))
-                result = sim.step(decided)
-                log.write_all(result.events)
+                result = record_step(sim, log, decided)
                 events += len(result.events)
                 commands += len(decided)
                 if result.state_hash:
@@ -128,10 +115,10 @@ def run_session(
                     progress(sim.tick, limit)
             if not sim.done:
                 end_reason = "tick_limit"
-                last_hash = _close_early(sim, log, end_reason, last_hash)
+                last_hash = close_early(sim, log, end_reason, last_hash)
         except BaseException as error:  # noqa: BLE001 - the log must be closed cleanly
             end_reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
-            _close_early(sim, log, end_reason, last_hash, detail=repr(error)[:300])
+            close_early(sim, log, end_reason, last_hash, detail=repr(error)[:300])
             raise
     write_scorecard(out, scenario)
     return SessionSummary(out, sim.tick, events, commands, end_reason, last_hash)
@@ -160,6 +147,62 @@ def write_scorecard(out_dir: str | Path, scenario) -> Path | None:
     return path
 
 
+def prepare_session_folder(loaded: LoadedScenario, out_dir: str | Path) -> Path:
+    """Create a session folder and copy the scenario file into it; returns the folder."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SCENARIO_COPY).write_bytes(loaded.source)
+    return out
+
+
+def session_header(
+    loaded: LoadedScenario,
+    sim: Simulation,
+    *,
+    seed: int,
+    planned_ticks: int,
+    policy: str,
+    trainee: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The header of a session's event log (what a replay needs to start again).
+
+    Both the headless runner and the interactive console write their logs with this
+    header, so every session folder replays and scores the same way.
+
+    Args:
+        loaded: the scenario and its file bytes (for the SHA-256).
+        sim: the session's simulation (tick length, state hash period).
+        seed: session seed.
+        planned_ticks: how many ticks the session is meant to run.
+        policy: who plays: a scripted trainee's name, or ``console`` for a person.
+        trainee: optional trainee details (name, unit).
+    """
+    scenario = loaded.scenario
+    return {
+        "scenario_id": scenario.meta.id,
+        "scenario_sha256": loaded.sha256,
+        "scenario_file": SCENARIO_COPY,
+        "seed": int(seed),
+        "tick_s": sim.tick_s,
+        "start_time": scenario.clock.start_time,
+        "planned_ticks": int(planned_ticks),
+        "state_hash_every": sim.hash_every,
+        "policy": policy,
+        "trainee": dict(trainee or {}),
+        "versions": library_versions(),
+    }
+
+
+def record_step(sim: Simulation, log: EventLogWriter, commands: Iterable[Command]) -> StepResult:
+    """Advance the simulation one tick with the trainee's commands and log its events.
+
+    The one way a session (headless or console) moves on, so both record alike.
+    """
+    result = sim.step(commands)
+    log.write_all(result.events)
+    return result
+
+
 def picture_dump_path(out_dir: str | Path, tick: int) -> Path:
     """Where the picture dump of a tick is written."""
     return Path(out_dir) / f"picture_{int(tick)}.json"
@@ -173,10 +216,22 @@ def _dump_if_due(sim: Simulation, out: Path, dumps: set[int]) -> None:
         )
 
 
-def _close_early(
-    sim: Simulation, log: EventLogWriter, reason: str, last_hash: str, detail: str = ""
+def close_early(
+    sim: Simulation, log: EventLogWriter, reason: str, last_hash: str = "", detail: str = ""
 ) -> str:
-    """Record a final state hash and why the session stopped before its end."""
+    """Record a final state hash and why the session stopped before its end.
+
+    Args:
+        sim: the session's simulation.
+        log: its open log.
+        reason: why it stopped: ``tick_limit``, ``interrupted``, ``error``, ``closed``
+            (the console's window was closed) or ``ended_by_trainee``.
+        last_hash: the last state hash written ('' when unknown).
+        detail: optional detail (an error's text).
+
+    Returns:
+        The final state hash.
+    """
     if sim.tick % sim.hash_every != 0 or not last_hash:
         last_hash = sim.state_hash()
         log.write(make_event(sim.tick, "state_hash", hash=last_hash))
