@@ -243,3 +243,119 @@ class Abort(Command):
 
     engagement_id: str
     reason: str = ""
+
+
+# --------------------------------------------------------------------------- checkpoint commands
+
+
+@command("eof_step")
+@dataclass(frozen=True)
+class EofStep(Command):
+    """Take one step of the escalation-of-force ladder at a checkpoint.
+
+    ``step`` is one of the ROE ladder's steps (signs_barriers, hand_signals,
+    visual_signal, audible_signal, laser_dazzler, show_weapon, warning_shot,
+    disabling_fire, lethal_force); ``target_id`` is the trainee's label of the arriving
+    vehicle or pedestrian ('' for signs_barriers, which serves every arrival).
+    """
+
+    checkpoint_id: str
+    step: str
+    target_id: str = ""
+    rationale: str = ""
+
+
+@command("stop_search")
+@dataclass(frozen=True)
+class StopSearch(Command):
+    """Search a vehicle or pedestrian that has stopped at the checkpoint."""
+
+    checkpoint_id: str
+    target_id: str
+
+
+@command("wave_through")
+@dataclass(frozen=True)
+class WaveThrough(Command):
+    """Let a vehicle or pedestrian pass the checkpoint."""
+
+    checkpoint_id: str
+    target_id: str
+
+
+# --------------------------------------------------------------------------- assembly commands
+
+
+@command("communicate")
+@dataclass(frozen=True)
+class Communicate(Command):
+    """Speak to the crowd (loudspeaker, liaison officers): explain, reassure, inform."""
+
+    assembly_id: str
+    message: str = ""
+
+
+@command("negotiate")
+@dataclass(frozen=True)
+class Negotiate(Command):
+    """Open talks with the organisers (takes a few minutes; may fail)."""
+
+    assembly_id: str
+
+
+@command("cordon")
+@dataclass(frozen=True)
+class Cordon(Command):
+    """Put a police line around the assembly (``lift=True`` takes it away)."""
+
+    assembly_id: str
+    lift: bool = False
+
+
+@command("channel")
+@dataclass(frozen=True)
+class Channel(Command):
+    """Guide the crowd's movement towards a point (a march route, away from danger)."""
+
+    assembly_id: str
+    x_m: float
+    y_m: float
+
+
+@command("open_exit")
+@dataclass(frozen=True)
+class OpenExit(Command):
+    """Open an exit route for the crowd at a point on its edge."""
+
+    assembly_id: str
+    x_m: float
+    y_m: float
+
+
+@command("isolate_agitators")
+@dataclass(frozen=True)
+class IsolateAgitators(Command):
+    """Send an arrest team to take out the agitators the observers have spotted."""
+
+    assembly_id: str
+
+
+@command("non_lethal")
+@dataclass(frozen=True)
+class NonLethal(Command):
+    """Use an authorised non-lethal means on the crowd (at a point; default its centre)."""
+
+    assembly_id: str
+    means_id: str
+    x_m: float | None = None
+    y_m: float | None = None
+    rationale: str = ""
+
+
+@command("disperse_by_force")
+@dataclass(frozen=True)
+class DisperseByForce(Command):
+    """Order the crowd dispersed and use force to do it."""
+
+    assembly_id: str
+    rationale: str = ""

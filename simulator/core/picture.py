@@ -135,6 +135,118 @@ class EngagementView:
 
 
 @dataclass(frozen=True)
+class ApproachView:
+    """A vehicle or pedestrian approaching a checkpoint, as the guards see it.
+
+    No hidden behaviour: only what can be observed at the distance, light and noise of
+    the moment.
+
+    Attributes:
+        label: the trainee's label, e.g. 'cp1-3' (never a truth id).
+        category: 'car', 'pickup', 'truck', 'motorbike', 'bus', 'pedestrian', or just
+            'vehicle' / 'person' when it is too far or too dark to make out.
+        distance_m: distance to the checkpoint along the approach (rounded to 5 m).
+        speed_mps: estimated speed (rounded to 0.5 m/s).
+        seconds_to_checkpoint: at this speed, seconds until it reaches the checkpoint's
+            danger distance (None when stopped or past).
+        speed_trend: 'slowing', 'steady', 'speeding_up' or 'stopped'.
+        status: 'approaching', 'stopped', 'searching', 'leaving', 'disabled', 'hit',
+            'turned_back' or 'passed'.
+        cues: what the guards can make out: e.g. 'headlights flashing', 'horn',
+            'passenger slumped', 'driver looking down', 'object in the back',
+            'swerving', 'hesitating'.
+        occupants_seen: how many people can be seen aboard (None when not made out).
+        steps_used: the escalation steps the trainee has used on it, in order.
+        first_seen_tick: when the guards first saw it.
+    """
+
+    label: str
+    category: str
+    distance_m: float
+    speed_mps: float
+    seconds_to_checkpoint: float | None
+    speed_trend: str
+    status: str
+    cues: tuple[str, ...] = ()
+    occupants_seen: int | None = None
+    steps_used: tuple[str, ...] = ()
+    first_seen_tick: int = 0
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    """A checkpoint the trainee commands, its layout and what is approaching.
+
+    Attributes:
+        checkpoint_id, name: the checkpoint.
+        x_m, y_m: where the guards stand.
+        signs_in_place: signs and barriers are up (they may still be being placed).
+        signs_ready_tick: tick when signs being placed will be ready (None when up or
+            not ordered).
+        sign_distance_m, barrier_distance_m, stop_line_m, danger_distance_m: the layout,
+            measured back along the approach.
+        approach: the approach polyline, from where arrivals appear to the checkpoint.
+        lit: the control point is lit.
+        approaches: arrivals the guards can see (nearest first).
+    """
+
+    checkpoint_id: str
+    name: str
+    x_m: float
+    y_m: float
+    signs_in_place: bool
+    signs_ready_tick: int | None
+    sign_distance_m: float
+    barrier_distance_m: float
+    stop_line_m: float
+    danger_distance_m: float
+    approach: tuple[tuple[float, float], ...] = ()
+    lit: bool = False
+    approaches: tuple[ApproachView, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrowdView:
+    """A public assembly as the observers see it (behaviour, not intentions).
+
+    Attributes:
+        assembly_id, name: the assembly.
+        x_m, y_m: centre of the crowd.
+        radius_m: how far it spreads.
+        size_estimate: people, rounded (to 10 by day, 25 at night).
+        mood: observed behaviour: 'peaceful', 'agitated' or 'violent'; 'gathering'
+            before it has formed, 'ended' after.
+        mood_trend: 'calming', 'steady' or 'rising' over the last minute.
+        cues: what observers see: 'chanting', 'pushing at the line', 'throwing objects'...
+        agitators_seen: positions of agitators the observers have spotted (and who have
+            not been taken out).
+        agitators_removed: agitators the trainee's arrest teams have taken out.
+        cordon: a police line is around the crowd.
+        exits: open exit routes (x_m, y_m).
+        channel_to: where the crowd is being guided (None when not).
+        talks: 'none', 'under way', 'agreed' or 'failed'.
+        people_xy: positions of the people (rounded to 0.5 m), for the map.
+    """
+
+    assembly_id: str
+    name: str
+    x_m: float
+    y_m: float
+    radius_m: float
+    size_estimate: int
+    mood: str
+    mood_trend: str = "steady"
+    cues: tuple[str, ...] = ()
+    agitators_seen: tuple[tuple[float, float], ...] = ()
+    agitators_removed: int = 0
+    cordon: bool = False
+    exits: tuple[tuple[float, float], ...] = ()
+    channel_to: tuple[float, float] | None = None
+    talks: str = "none"
+    people_xy: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Picture:
     """Everything one side knows at one tick.
 
@@ -150,6 +262,8 @@ class Picture:
         marks: the trainee's own map marks.
         is_night: whether it is dark.
         engagements: the trainee's engagements and where each stands.
+        checkpoints: the trainee's checkpoints and what approaches them.
+        crowds: public assemblies in view.
     """
 
     side: str
@@ -163,6 +277,8 @@ class Picture:
     marks: tuple[Mark, ...] = ()
     is_night: bool = False
     engagements: tuple[EngagementView, ...] = ()
+    checkpoints: tuple[CheckpointView, ...] = ()
+    crowds: tuple[CrowdView, ...] = ()
 
     def contact(self, track_id: str) -> Contact | None:
         """The contact with this track id, or None."""

@@ -23,6 +23,8 @@ STREAM_NAMES = (
     "effects",
     "warnings",
     "policy",
+    "checkpoint",
+    "crowd",
 )
 
 

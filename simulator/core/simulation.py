@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
+from simulator.core.assembly import AssemblyDesk
 from simulator.core.awareness import AwarenessDesk
+from simulator.core.checkpoint import CheckpointDesk
 from simulator.core.commands import Command, MoveUnit, StopUnit
 from simulator.core.events import Event, make_event
 from simulator.core.movement import advance
@@ -194,6 +196,10 @@ class Simulation:
         )
         self.awareness = AwarenessDesk(self)
         self.targeting = EngagementDesk(self)
+        # Security-force desks (checkpoints and public assemblies); idle when the
+        # scenario has none.
+        self.checkpoints = CheckpointDesk(self)
+        self.assemblies = AssemblyDesk(self)
         self._picture_cache: tuple[tuple[int, int], Picture] | None = None
         self._sense()
         self._last_hash: str | None = None
@@ -310,6 +316,8 @@ class Simulation:
         events.extend(self._check_conditions())
         events.extend(self.awareness.answer_due())
         events.extend(self.targeting.tick())
+        events.extend(self.checkpoints.tick())
+        events.extend(self.assemblies.tick())
         self.tick += 1
         self._sense()
         state_hash = None
@@ -345,12 +353,12 @@ class Simulation:
                     reason=f"not a command: {type(item).__name__}",
                 )
             ]
+        annexes = self.awareness.annexes(item, self._engagement_track(item))
+        for desk in (self.checkpoints, self.assemblies):
+            if desk.handles(item):
+                annexes = desk.annexes(item, annexes)
         record = make_event(
-            self.tick,
-            "command",
-            seq=self.sequence,
-            command=item.to_dict(),
-            **self.awareness.annexes(item, self._engagement_track(item)),
+            self.tick, "command", seq=self.sequence, command=item.to_dict(), **annexes
         )
         try:
             reason = self._command_problem(item)
@@ -368,6 +376,9 @@ class Simulation:
             return [record, *self.awareness.apply(item)]
         if self.targeting.handles(item):
             return [record, *self.targeting.apply(item)]
+        for desk in (self.checkpoints, self.assemblies):
+            if desk.handles(item):
+                return [record, *desk.apply(item)]
         if isinstance(item, MoveUnit):
             index = self._unit_index[item.unit_id]
             self.unit_target[index] = (float(item.x_m), float(item.y_m))
@@ -409,6 +420,9 @@ class Simulation:
             return self.awareness.problem(item)
         if self.targeting.handles(item):
             return self.targeting.problem(item)
+        for desk in (self.checkpoints, self.assemblies):
+            if desk.handles(item):
+                return desk.problem(item)
         if isinstance(item, (MoveUnit, StopUnit)):
             if item.unit_id not in self._unit_index:
                 return f"there is no friendly unit '{item.unit_id}'"
@@ -911,6 +925,8 @@ class Simulation:
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(self.awareness.digest())
         digest.update(self.targeting.digest())
+        digest.update(self.checkpoints.digest())
+        digest.update(self.assemblies.digest())
         digest.update(repr(sorted(self.site_status.items())).encode())
         for part in self.streams.state_digest_parts():
             digest.update(part)
@@ -1043,6 +1059,8 @@ class Simulation:
             protected_sites=tuple(sites),
             marks=tuple(self.awareness.marks),
             engagements=self.targeting.views(),
+            checkpoints=self.checkpoints.views(),
+            crowds=self.assemblies.views(),
             is_night=sensing.is_night(self.time_of_day_s),
         )
         self._picture_cache = (key, picture)
