@@ -255,14 +255,12 @@ class ExercisePanels:
         cy += row_h + layout.px(4)
         self._button(
             "request_intel",
-            "Request intel",
+            "Ask intel",
             (right_x, cy, half, row_h),
             panel,
             "ask the intelligence cell whether this contact matches a wanted person",
         )
-        self._button(
-            "follow", "Drone follow (F)", (right_x + half + rows.pad, cy, half, row_h), panel
-        )
+        self._button("follow", "Follow (F)", (right_x + half + rows.pad, cy, half, row_h), panel)
         self.contact_panel = panel
 
     def _build_feed(self) -> None:
