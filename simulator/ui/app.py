@@ -53,6 +53,7 @@ from simulator.ui.screens import TextScreen, briefing_html, end_summary_html
 
 BRIEFING, EXERCISE, END, DONE = "briefing", "exercise", "end", "done"
 FRAME_RATE = 60
+PANEL_BACKGROUND = (24, 27, 31)
 MAX_FRAME_S = 0.25  # a frame longer than this counts as this long (window dragged, debugger)
 
 
@@ -123,7 +124,7 @@ class ConsoleApp:
         self.briefing = briefing_from_scenario(self.scenario)
         self.sim = Simulation(self.scenario)
         self.renderer = Renderer(self.scenario, self.sim.world, self.size)
-        self.overlay = Overlay(self.briefing.effects)
+        self.overlay = Overlay(self.briefing.effects, self.briefing.tick_s)
         self.clock = FixedStepClock(self.briefing.tick_s)
         self.recorder = SessionRecorder(
             loaded, self.sim, self.out_dir, seed=self.seed, trainee=self.trainee
@@ -359,6 +360,8 @@ class ConsoleApp:
                 screen, self.camera, self.picture, self.controller, self.layout.map_view
             )
             self.panels.refresh(self.picture)
+            for rect in (self.layout.right, self.layout.bottom):  # no map between panels
+                screen.fill(PANEL_BACKGROUND, rect)
         else:
             screen.fill((24, 27, 31))
         self.manager.draw_ui(screen)

@@ -25,6 +25,7 @@ Z / X              drone zoom in / out (finer detail / wider area)
 F                  drone follows the selected contact
 M then click       move the selected own unit (or the first patrol) there
 C                  centre the map on the selected contact
+E                  select the next open engagement's target
 Escape             cancel T or M, close help; otherwise end the exercise
 F1                 help;  F12 screenshot;  Ctrl+= / Ctrl+- UI scale
 =================  =====================================================
@@ -85,6 +86,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Home", "show the whole map"),
     ("Left click", "select a contact or an own unit"),
     ("C", "centre the map on the selected contact"),
+    ("E", "select the next open engagement's target (to follow it up or abort)"),
     ("T, then click", "task the drone to look at that point"),
     ("Tab", "next drone (when there are several)"),
     ("Z / X", "drone zoom in (finer detail) / out (wider area)"),
@@ -471,12 +473,41 @@ class ConsoleController:
         )
 
     def _need_engagement(self, action: str) -> str | None:
-        if self._need_contact(action) is None:
+        # The target's track may be lost (out of the picture): its engagement still counts,
+        # above all for an abort.
+        if self.selected_track is None:
+            self.notice(f"Select a contact on the map first, then {action}.")
             return None
         engagement_id = self.engagement_id()
         if engagement_id is None:
             self.notice(f"Nominate the contact first (step 1), then {action}.")
         return engagement_id
+
+    def open_engagements(self) -> list[EngagementView]:
+        """The pictured engagements not yet aborted or resolved, oldest first."""
+        if self.picture is None:
+            return []
+        return [v for v in self.picture.engagements if v.status not in CLOSED_STATUSES]
+
+    def select_next_engagement(self) -> EngagementView | None:
+        """Select the target of the next open engagement (E), so it can be followed up or
+        aborted even when its contact is hard to find on the map."""
+        views = [v for v in self.open_engagements() if v.track_id]
+        if not views:
+            self.notice("No open engagement.")
+            return None
+        ids = [v.engagement_id for v in views]
+        current = self.engagement_of.get(self.selected_track or "", "")
+        index = ids.index(current) if current in ids else -1
+        view = views[(index + 1) % len(views)]
+        self.selected_track = view.track_id
+        self.engagement_of[view.track_id] = view.engagement_id
+        contact = self.selected_contact()
+        if contact is not None:
+            self.camera.centre_on(contact.x_m, contact.y_m)
+        elif view.aim_x_m is not None:
+            self.camera.centre_on(view.aim_x_m, view.aim_y_m)
+        return view
 
     def nominate(self) -> Command | None:
         """Open an engagement against the selected contact (checklist step 1)."""
@@ -729,6 +760,9 @@ class ConsoleController:
             return True
         if key == pygame.K_TAB:
             self.next_sensor()
+            return True
+        if key == pygame.K_e:
+            self.select_next_engagement()
             return True
         return False
 

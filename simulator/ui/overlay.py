@@ -67,10 +67,12 @@ class Overlay:
 
     Args:
         briefing_effects: the briefed effects (for their notional radii).
+        tick_s: seconds per tick (for the time to impact).
     """
 
-    def __init__(self, briefing_effects) -> None:
+    def __init__(self, briefing_effects, tick_s: float = 1.0) -> None:
         self.effects = {effect.id: effect for effect in briefing_effects}
+        self.tick_s = float(tick_s)
         self.text = TextCache(256)
 
     def draw(
@@ -182,9 +184,9 @@ class Overlay:
         pygame.draw.line(surface, LETHAL, (x - 6, y), (x + 6, y), 2)
         pygame.draw.line(surface, LETHAL, (x, y - 6), (x, y + 6), 2)
         if view.status == "released" and view.impact_tick is not None:
-            seconds = max(0, view.impact_tick - picture.tick)
+            seconds = max(0.0, (view.impact_tick - picture.tick) * self.tick_s)
             label = self.text.render(
-                f"{view.engagement_id} IMPACT in {seconds} ticks", 18, LETHAL, halo=True
+                f"{view.engagement_id} IMPACT in {seconds:.0f} s", 18, LETHAL, halo=True
             )
             surface.blit(label, (x - label.get_width() / 2, y - 34))
 

@@ -656,13 +656,13 @@ class ExercisePanels:
             active = speed == controller.speed
             self._set_class(button, "@speed_active" if active else "@console_button")
         state = "PAUSED" if controller.paused else f"running {controller.speed}x"
-        mode = {MODE_TASK: "click: task drone", MODE_MOVE: "click: move unit"}.get(
-            controller.mode, "click: select"
+        mode = {MODE_TASK: " | T: click the map", MODE_MOVE: " | M: click the map"}.get(
+            controller.mode, ""
         )
-        sensor = controller._active_sensor_view()
-        drone = f"{sensor.sensor_id} r{sensor.radius_m:.0f} m" if sensor is not None else "no drone"
         queued = f" | {len(controller.outbox)} queued" if controller.outbox else ""
-        self._set(self.status_label, f"{state} | {mode} | {drone}{queued}")
+        left_s = max(0.0, (self.briefing.total_ticks - controller.tick) * self.briefing.tick_s)
+        left = f"{left_s / 60:.0f} min left" if left_s >= 90 else f"{left_s:.0f} s left"
+        self._set(self.status_label, f"{state} | {left}{queued}{mode}")
 
     def _refresh_contact(self, picture: Picture | None) -> None:
         controller = self.controller
@@ -752,8 +752,13 @@ class ExercisePanels:
         if controller.selected_track is None:
             self._set(self.engagement_title, "Engagement: select a contact")
         else:
-            name = engagement_id or (view.engagement_id if view is not None else "none yet")
-            self._set(self.engagement_title, f"Engagement {name} on {controller.selected_track}")
+            name = engagement_id or (view.engagement_id if view is not None else None)
+            self._set(
+                self.engagement_title,
+                f"Engagement {name} on {controller.selected_track}"
+                if name
+                else f"{controller.selected_track}: no engagement yet",
+            )
         status = view.status if view is not None else ("queued" if engagement_id else "-")
         self._set(self.engagement_info, f"status: {status}")
         for step in controller.checklist():

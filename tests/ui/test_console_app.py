@@ -274,3 +274,16 @@ def test_the_console_reads_no_ground_truth():
                 assert node.attr not in engine_tables, f"{path.name}:{node.lineno} .{node.attr}"
             if isinstance(node, ast.Name):
                 assert node.id != "GroundTruth", f"{path.name}:{node.lineno} GroundTruth"
+
+
+def test_the_guide_screenshots_are_made_headless_and_small(tmp_path):
+    from simulator.ui.doc_images import MAX_BYTES, make_images
+
+    made = make_images(tmp_path)
+    names = {path.name for path in made}
+    assert {"console_briefing.png", "console_estimate.png", "console_abort.png"} <= names
+    docs = Path(__file__).resolve().parents[2] / "docs" / "console.md"
+    guide = docs.read_text(encoding="utf-8")
+    for path in made:
+        assert path.stat().st_size < MAX_BYTES, path
+        assert f"images/{path.name}" in guide, f"docs/console.md does not show {path.name}"

@@ -293,3 +293,31 @@ def test_checklist_follows_the_pictured_engagement():
     assert [s.state for s in pending][:3] == ["done", "queued", "next"]
     denied = EngagementView("E3", "T0003", "planned", approval="denied", approval_note="too many")
     assert {s.key: s.state for s in checklist(denied, [], "E3", 1, 1.0)}["approval"] == "failed"
+
+
+def test_an_engagement_can_be_aborted_after_its_target_track_was_lost(controller):
+    feed(controller, *mouse_click(at(controller, 100.0, 150.0)))
+    controller.nominate()
+    controller.take_commands()
+    released = EngagementView("E1", "T0001", "released", impact_tick=70, abort_until_tick=65)
+    lost = make_picture(tick=20, engagements=(released,))
+    lost = Picture(**{**lost.__dict__, "contacts": lost.contacts[1:]})
+    controller.update_picture(lost)
+    assert controller.selected_contact() is None
+    assert controller.abort() == Abort("E1", "aborted by the trainee")
+
+
+def test_e_selects_the_target_of_each_open_engagement_in_turn(controller):
+    views = (
+        EngagementView("E1", "T0001", "planned"),
+        EngagementView("E2", "T0002", "released", impact_tick=50, abort_until_tick=45),
+        EngagementView("E3", "T0003", "aborted"),
+    )
+    controller.update_picture(make_picture(engagements=views))
+    feed(controller, *key(pygame.K_e))
+    assert controller.selected_track == "T0001"
+    feed(controller, *key(pygame.K_e))
+    assert controller.selected_track == "T0002"
+    assert controller.engagement_id() == "E2"
+    feed(controller, *key(pygame.K_e))
+    assert controller.selected_track == "T0001", "aborted engagements are skipped"
