@@ -21,7 +21,6 @@ EXIT_BAD_INPUT = 2
 DEFAULT_SIZE = "1280x720"
 # Tests and demos may run the console on SDL's dummy driver when this is set to 1.
 ALLOW_DUMMY_ENV = "CHM_CONSOLE_ALLOW_DUMMY"
-HEADLESS_DRIVERS = ("dummy", "offscreen")
 
 
 def _print_error(message: str) -> None:
@@ -42,29 +41,6 @@ def default_session_dir(scenario_id: str, trainee: str | None, seed: int) -> Pat
         path = base.with_name(f"{base.name}-{number}")
         number += 1
     return path
-
-
-def display_problem() -> str | None:
-    """Why no window can be opened here, or None when one can.
-
-    SDL falls back to an invisible 'offscreen' driver when there is no display; that is
-    treated as no display too, unless ``CHM_CONSOLE_ALLOW_DUMMY=1`` (tests).
-    """
-    allow = os.environ.get(ALLOW_DUMMY_ENV) == "1"
-    requested = os.environ.get("SDL_VIDEODRIVER", "").lower()
-    if requested in HEADLESS_DRIVERS and not allow:
-        return f"SDL_VIDEODRIVER is '{requested}' (no screen)"
-    import pygame
-
-    try:
-        pygame.display.init()
-    except pygame.error as error:
-        return f"no display could be opened ({error})"
-    driver = (pygame.display.get_driver() or "").lower()
-    if driver in HEADLESS_DRIVERS and not allow:
-        pygame.display.quit()
-        return "no display was found (is DISPLAY set?)"
-    return None
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
@@ -114,7 +90,9 @@ def _cmd_play(args: argparse.Namespace) -> int:
     if out is None:
         out = default_session_dir(loaded.scenario.meta.id, args.trainee, args.seed)
 
-    problem = display_problem()
+    from simulator.ui.display import display_problem
+
+    problem = display_problem(allow_dummy=os.environ.get(ALLOW_DUMMY_ENV) == "1")
     if problem is not None:
         _print_error(
             f"the console needs a screen, but {problem}.\n"

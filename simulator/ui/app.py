@@ -23,6 +23,8 @@ Closing the window, or a crash, closes the session's log with a ``session_end`` 
 
 from __future__ import annotations
 
+import signal
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -404,7 +406,8 @@ class ConsoleApp:
 
         Returns:
             What the session produced. If anything goes wrong, the session's log is closed
-            with reason ``error`` (``interrupted`` for Ctrl+C) and the exception propagates.
+            with reason ``error`` (``interrupted`` for Ctrl+C or SIGTERM) and the exception
+            propagates.
         """
         pacer = pygame.time.Clock() if time_source is None else None
         last = time_source() if time_source is not None else 0.0
@@ -421,7 +424,8 @@ class ConsoleApp:
                     self.close_window()
                     break
         except BaseException as error:
-            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "error"
+            stopped = isinstance(error, (KeyboardInterrupt, SystemExit))
+            reason = "interrupted" if stopped else "error"
             if self.recorder.open:
                 self.recorder.close(reason, detail=repr(error))
                 self.result.end_reason = reason
@@ -443,7 +447,17 @@ def run_console(
     app = ConsoleApp(
         loaded, seed=seed, out_dir=out_dir, trainee=trainee, size=size, ui_scale=ui_scale
     )
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # A polite kill (logout, shutdown, `kill`) closes the session's log properly.
+        previous = signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         return app.run(max_frames=max_frames)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         pygame.display.quit()
+
+
+def _stop_on_signal(signum: int, _frame) -> None:
+    raise SystemExit(128 + signum)

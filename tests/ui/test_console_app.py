@@ -190,6 +190,24 @@ def test_a_crash_closes_the_log_with_reason_error(make_app, monkeypatch):
     assert verify_replay(app.out_dir).ok
 
 
+def test_a_termination_signal_closes_the_log_as_interrupted(make_app, monkeypatch):
+    app = make_app()
+    start(app)
+    run_for(app, 2.0)
+    real_advance = app._advance
+
+    def terminated(wall_s):
+        real_advance(wall_s)
+        raise SystemExit(143)  # what run_console's SIGTERM handler raises
+
+    monkeypatch.setattr(app, "_advance", terminated)
+    with pytest.raises(SystemExit):
+        app.run(time_source=FakeClock(0.1))
+    log = read_log(app.out_dir / "events.jsonl")
+    assert ends(log) == ["interrupted"]
+    assert verify_replay(app.out_dir).ok
+
+
 def test_drawing_never_changes_the_simulation(make_app):
     app = make_app()
     start(app)
