@@ -24,6 +24,7 @@ class RunSpec:
     policy: str
     seed: int
     out_dir: str
+    difficulty: str | None = None
 
 
 def run_one(spec: RunSpec) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def _run_one(spec: RunSpec) -> dict[str, Any]:
     from simulator.scenario import load_scenario_file
     from simulator.session import EVENT_LOG, run_session
 
-    loaded = load_scenario_file(spec.scenario_path)
+    loaded = load_scenario_file(spec.scenario_path, spec.difficulty)
     run_session(loaded, seed=spec.seed, policy=make_policy(spec.policy), out_dir=spec.out_dir)
     log = read_log(Path(spec.out_dir) / EVENT_LOG)
     record: dict[str, Any] = {
@@ -60,6 +61,7 @@ def _run_one(spec: RunSpec) -> dict[str, Any]:
         "scenario_file": spec.scenario_path,
         "policy": spec.policy,
         "seed": spec.seed,
+        "difficulty": spec.difficulty,
         "session": spec.out_dir,
         "outcome": outcome_from_events(log.events, loaded.scenario),
     }
@@ -73,7 +75,11 @@ def _run_one(spec: RunSpec) -> dict[str, Any]:
 
 
 def plan_runs(
-    scenarios: Iterable[str], policies: Iterable[str], seeds: int, out_root: str | Path
+    scenarios: Iterable[str],
+    policies: Iterable[str],
+    seeds: int,
+    out_root: str | Path,
+    difficulty: str | None = None,
 ) -> list[RunSpec]:
     """Every (scenario, policy, seed) combination, each with its own session folder."""
     root = Path(out_root)
@@ -83,7 +89,7 @@ def plan_runs(
         for policy in policies:
             for seed in range(seeds):
                 folder = root / stem / policy / f"seed-{seed:03d}"
-                specs.append(RunSpec(str(scenario), policy, seed, str(folder)))
+                specs.append(RunSpec(str(scenario), policy, seed, str(folder), difficulty))
     return specs
 
 

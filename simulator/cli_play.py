@@ -14,17 +14,18 @@ import re
 import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+from simulator.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_difficulty_option,
+    load_or_report,
+    seed_problem,
+)
+from simulator.cli_common import print_error as _print_error
 
 DEFAULT_SIZE = "1280x720"
 # Tests and demos may run the console on SDL's dummy driver when this is set to 1.
 ALLOW_DUMMY_ENV = "CHM_CONSOLE_ALLOW_DUMMY"
-
-
-def _print_error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
 
 
 def _slug(text: str) -> str:
@@ -61,21 +62,12 @@ def _cmd_play(args: argparse.Namespace) -> int:
     if not MIN_UI_SCALE <= args.ui_scale <= MAX_UI_SCALE:
         _print_error(f"--ui-scale must be between {MIN_UI_SCALE:g} and {MAX_UI_SCALE:g}")
         return EXIT_BAD_INPUT
-    if args.seed < 0:
-        _print_error("--seed must be 0 or a positive whole number")
+    if seed_problem(args.seed):
+        _print_error(seed_problem(args.seed))
         return EXIT_BAD_INPUT
 
-    from simulator.scenario import ScenarioError, load_scenario_file
-
-    try:
-        loaded = load_scenario_file(args.scenario)
-    except ScenarioError as error:
-        for issue in error.issues:
-            print(issue, file=sys.stderr)
-        print(
-            f"{args.scenario}: INVALID; fix the problems above (see docs/authoring.md)",
-            file=sys.stderr,
-        )
+    loaded = load_or_report(args.scenario, args.difficulty)
+    if loaded is None:
         return EXIT_BAD_INPUT
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
@@ -154,6 +146,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         help="scenario YAML file (default: scenarios/market_day.yaml)",
     )
     play.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    add_difficulty_option(play)
     play.add_argument(
         "--out",
         metavar="DIR",

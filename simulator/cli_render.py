@@ -11,20 +11,23 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+from simulator.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_difficulty_option,
+    load_or_report,
+    policy_problem,
+    progress_bar,
+    seed_problem,
+)
+from simulator.cli_common import print_error as _print_error
 
 DEFAULT_SIZE = (1280, 720)
 MIN_SIZE = (320, 240)
 MAX_SIZE = (7680, 4320)
 _SIZE_RE = re.compile(r"^\s*(\d{1,5})\s*[xX]\s*(\d{1,5})\s*$")
-
-
-def _print_error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -46,18 +49,15 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from simulator.policies import POLICY_NAMES
 
     try:
         size = parse_size(args.size)
     except ValueError as error:
         _print_error(str(error))
         return EXIT_BAD_INPUT
-    if args.policy not in POLICY_NAMES:
-        _print_error(f"unknown policy '{args.policy}'; choose one of: {', '.join(POLICY_NAMES)}")
-        return EXIT_BAD_INPUT
-    if args.seed < 0:
-        _print_error("--seed must be 0 or a positive whole number")
+    problem = policy_problem(args.policy) or seed_problem(args.seed)
+    if problem:
+        _print_error(problem)
         return EXIT_BAD_INPUT
     out = Path(args.out)
     if out.suffix.lower() != ".png":
@@ -67,17 +67,8 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         _print_error(f"--out {out} is a folder; give a file name ending in .png")
         return EXIT_BAD_INPUT
 
-    from simulator.scenario import ScenarioError, load_scenario_file
-
-    try:
-        loaded = load_scenario_file(args.scenario)
-    except ScenarioError as error:
-        for issue in error.issues:
-            print(issue, file=sys.stderr)
-        print(
-            f"{args.scenario}: INVALID; fix the problems above (see docs/authoring.md)",
-            file=sys.stderr,
-        )
+    loaded = load_or_report(args.scenario, args.difficulty)
+    if loaded is None:
         return EXIT_BAD_INPUT
     scenario = loaded.scenario
     total = scenario.clock.total_ticks
@@ -93,7 +84,6 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from simulator.cli_session import _progress_bar
     from simulator.core.picture import briefing_from_scenario
     from simulator.core.simulation import Simulation
     from simulator.policies import make_policy
@@ -106,7 +96,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     renderer = Renderer(scenario, sim.world, size)
     # The console sees every tick: feed each Picture so fog and trails remember them.
     renderer.remember(sim.observe("blue"))
-    with _progress_bar(f"{scenario.meta.id} to tick {args.at}", not args.quiet) as bar:
+    with progress_bar(f"{scenario.meta.id} to tick {args.at}", not args.quiet) as bar:
         while sim.tick < args.at:
             sim.step(list(policy.act(sim.observe("blue"))))
             renderer.remember(sim.observe("blue"))
@@ -143,6 +133,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     )
     snapshot.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     snapshot.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    add_difficulty_option(snapshot)
     snapshot.add_argument(
         "--policy",
         default="passive",

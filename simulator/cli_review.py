@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+from simulator.cli_common import EXIT_BAD_INPUT, EXIT_OK
+from simulator.cli_common import print_error as _print_error
 
 SEVERITY_ORDER = ("info", "minor", "major", "critical")
 OUTCOME_ROWS = (
@@ -31,10 +29,6 @@ OUTCOME_ROWS = (
     ("effects_released", "effects released"),
     ("engagements_aborted", "engagements aborted"),
 )
-
-
-def _print_error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
 
 
 def _severity_rank(severity: Any) -> int:

@@ -3,59 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-
-
-def _print_error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-
-
-@contextlib.contextmanager
-def _progress_bar(label: str, enabled: bool) -> Iterator:
-    """A terminal progress bar (tqdm) when stderr is a terminal, else a silent callback."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(total=1, desc=label, unit="tick", unit_scale=True, leave=False, file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        if done == total or done % 50 == 0:
-            bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
-def _load(path: str):
-    """Load a scenario or print its problems; returns None when it is invalid."""
-    from simulator.scenario import ScenarioError, load_scenario_file
-
-    try:
-        return load_scenario_file(path)
-    except ScenarioError as error:
-        for issue in error.issues:
-            print(issue, file=sys.stderr)
-        print(f"{path}: INVALID; fix the problems above (see docs/authoring.md)", file=sys.stderr)
-        return None
+from simulator.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    add_difficulty_option,
+    load_or_report,
+    policy_problem,
+    progress_bar,
+    seed_problem,
+)
+from simulator.cli_common import (
+    print_error as _print_error,
+)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simulator.policies import POLICY_NAMES, make_policy
+    from simulator.policies import make_policy
     from simulator.session import picture_dump_path, run_session
 
     if not args.headless:
@@ -64,13 +32,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "with a scripted trainee (--policy)"
         )
         return EXIT_BAD_INPUT
-    if args.policy not in POLICY_NAMES:
-        _print_error(f"unknown policy '{args.policy}'; choose one of: {', '.join(POLICY_NAMES)}")
+    problem = policy_problem(args.policy) or seed_problem(args.seed)
+    if problem:
+        _print_error(problem)
         return EXIT_BAD_INPUT
-    if args.seed < 0:
-        _print_error("--seed must be 0 or a positive whole number")
-        return EXIT_BAD_INPUT
-    loaded = _load(args.scenario)
+    loaded = load_or_report(args.scenario, args.difficulty)
     if loaded is None:
         return EXIT_BAD_INPUT
     out = Path(args.out)
@@ -85,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"--dump-picture {late[0]}: the session has ticks 0 to {total}; pick a tick in range"
         )
         return EXIT_BAD_INPUT
-    with _progress_bar(f"{loaded.scenario.meta.id} seed {args.seed}", not args.quiet) as bar:
+    with progress_bar(f"{loaded.scenario.meta.id} seed {args.seed}", not args.quiet) as bar:
         summary = run_session(
             loaded,
             seed=args.seed,
@@ -116,7 +82,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     try:
-        with _progress_bar("replaying", not args.quiet) as bar:
+        with progress_bar("replaying", not args.quiet) as bar:
             report = verify_replay(args.session, progress=bar)
     except ReplayError as error:
         _print_error(str(error))
@@ -142,13 +108,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 def _cmd_occupancy(args: argparse.Namespace) -> int:
     from simulator.core.occupancy import occupancy_by_hour
 
-    loaded = _load(args.scenario)
+    loaded = load_or_report(args.scenario)
     if loaded is None:
         return EXIT_BAD_INPUT
     if not 0 < args.tick_s <= 60:
         _print_error("--tick-s must be between 0 and 60 seconds")
         return EXIT_BAD_INPUT
-    with _progress_bar("simulating a day", not args.quiet) as bar:
+    with progress_bar("simulating a day", not args.quiet) as bar:
         table = occupancy_by_hour(
             loaded.scenario,
             seed=args.seed,
@@ -165,11 +131,10 @@ def _cmd_occupancy(args: argparse.Namespace) -> int:
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from simulator.batch import format_table, plan_runs, run_batch, summarise
-    from simulator.policies import POLICY_NAMES
 
-    unknown = [p for p in args.policy if p not in POLICY_NAMES]
-    if unknown:
-        _print_error(f"unknown policy '{unknown[0]}'; choose from: {', '.join(POLICY_NAMES)}")
+    problems = [policy_problem(name) for name in args.policy]
+    if any(problems):
+        _print_error(next(p for p in problems if p))
         return EXIT_BAD_INPUT
     if args.seeds < 1:
         _print_error("--seeds must be at least 1")
@@ -178,10 +143,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         _print_error("--jobs must be at least 1")
         return EXIT_BAD_INPUT
     for path in args.scenarios:
-        if _load(path) is None:
+        if load_or_report(path, args.difficulty) is None:
             return EXIT_BAD_INPUT
-    specs = plan_runs(args.scenarios, args.policy, args.seeds, args.out)
-    with _progress_bar(f"{len(specs)} runs", not args.quiet) as bar:
+    specs = plan_runs(args.scenarios, args.policy, args.seeds, args.out, args.difficulty)
+    with progress_bar(f"{len(specs)} runs", not args.quiet) as bar:
         records = run_batch(specs, jobs=args.jobs, progress=bar)
     failed = [r for r in records if "error" in r]
     for record in failed:
@@ -217,6 +182,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         help=f"scripted trainee: {', '.join(POLICY_NAMES)} (default passive)",
     )
     run.add_argument("--ticks", type=int, metavar="N", help="stop after N ticks (default: all)")
+    add_difficulty_option(run)
     run.add_argument("--out", required=True, metavar="DIR", help="session folder to write")
     run.add_argument("--trainee", metavar="NAME", help="trainee name recorded in the session")
     run.add_argument("--unit", metavar="UNIT", help="trainee's unit recorded in the session")
@@ -259,6 +225,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         help=f"scripted trainees (default all: {', '.join(POLICY_NAMES)})",
     )
     batch.add_argument("--seeds", type=int, default=5, help="seeds per combination (default 5)")
+    add_difficulty_option(batch)
     batch.add_argument("--jobs", type=int, help="parallel runs (default: number of cores)")
     batch.add_argument(
         "--out",

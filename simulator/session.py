@@ -187,6 +187,7 @@ def session_header(
         "start_time": scenario.clock.start_time,
         "planned_ticks": int(planned_ticks),
         "state_hash_every": sim.hash_every,
+        "difficulty": loaded.difficulty,
         "policy": policy,
         "trainee": dict(trainee or {}),
         "versions": library_versions(),
@@ -287,7 +288,7 @@ def load_session(session_dir: str | Path) -> tuple[EventLog, LoadedScenario]:
     if Path(scenario_name).name != scenario_name:
         raise ReplayError(f"{folder}: the log names an odd scenario file {scenario_name!r}")
     try:
-        loaded = load_scenario_file(folder / scenario_name)
+        loaded = load_scenario_file(folder / scenario_name, log.header.get("difficulty"))
     except ScenarioError as error:
         raise ReplayError(
             f"{folder / scenario_name}: the scenario copy is missing or invalid:\n{error}"
