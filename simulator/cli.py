@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simulator import cli_play
 
     cli_play.add_subcommands(sub)
+    from simulator import cli_aar
+
+    cli_aar.add_subcommands(sub)
     return parser
 
 
