@@ -6,7 +6,7 @@ attraction to a personal goal, repulsion between people who come close, and, whi
 cordon stands, repulsion from the cordon line except at open exits.
 
 The crowd's **tension** (0 to 1) decides its state with some hysteresis: peaceful below
-0.45, agitated from 0.45, violent from 0.75 (back to agitated under 0.65, to peaceful
+0.45, agitated from 0.45, violent from 0.75 (back to agitated under 0.6, to peaceful
 under 0.35). Tension drifts towards a level set by the grievance; agitators push it up
 and now and then provoke an incident; communication, successful negotiation, open exits
 and taking agitators out bring it down; force, a closed cordon and visible arrests push
@@ -66,7 +66,7 @@ FORCE_COMMANDS = (NonLethal, DisperseByForce)
 STATES = ("peaceful", "agitated", "violent")
 START_TENSION = {"peaceful": 0.2, "agitated": 0.55, "violent": 0.8}
 UP = {"peaceful": 0.45, "agitated": 0.75}  # tension to enter the next state up
-DOWN = {"agitated": 0.35, "violent": 0.65}  # tension under which a state falls back
+DOWN = {"agitated": 0.35, "violent": 0.6}  # tension under which a state falls back
 MAX_TEXT = 2000
 
 # Tension dynamics (per second unless said otherwise).
@@ -89,7 +89,7 @@ ARREST_RAISE = 0.02  # per agitator taken out, visibly
 ARREST_CHANCE = {"peaceful": 0.75, "agitated": 0.6, "violent": 0.35}
 DISPERSAL_RAISE = 0.3
 DISPERSAL_INJURY = 0.03
-VIOLENT_FORCE_DROP = 0.05  # force aimed at a violent core breaks it up a little
+VIOLENT_FORCE_DROP = 0.03  # force aimed at a violent core breaks it up a little
 STATE_EFFECT = {"peaceful": 1.0, "agitated": 0.8, "violent": 0.3}
 TALKS_SUCCESS = {"peaceful": 1.0, "agitated": 0.7, "violent": 0.3}
 # Violence, per second while violent.
@@ -97,7 +97,7 @@ GUARD_INJURY_RATE = 0.004  # per 50 people pressing, halved behind a cordon
 CLASH_INJURY_RATE = 0.003
 CRUSH_INJURY = 0.002  # per person in a crush, per second
 CRUSH_NEIGHBOURS = 6
-SPOT_CHANCE = (0.01, 0.004)  # per second by day / at night, per agitator
+SPOT_CHANCE = (0.002, 0.0008)  # per second by day / at night, per agitator
 LEAVE_CHANCE = 0.002  # per second: a calm person leaves through an open exit when tense
 VIOLENCE_REPORT_S = 60.0
 
@@ -705,9 +705,9 @@ class AssemblyDesk:
                 crowd.goal[refresh] = self._points_inside(crowd, refresh.size, rng)
             else:
                 # Agitated people press towards the focus; the rest stay about.
-                toward = crowd.focus + rng.normal(0.0, 0.4 * crowd.radius, (refresh.size, 2))
                 spots = self._points_inside(crowd, refresh.size, rng)
                 pressing = rng.random(refresh.size) < 0.5
+                toward = spots + 0.6 * (crowd.focus - spots)
                 crowd.goal[refresh] = np.where(pressing[:, None], toward, spots)
         rushing = np.flatnonzero(crowd.rushing & crowd.present)
         if rushing.size:

@@ -46,6 +46,7 @@ from simulator.core.commands import (
 )
 from simulator.core.picture import Briefing, Contact, EngagementView, Picture
 from simulator.core.targeting import ROE_INDICATOR_SOURCES
+from simulator.policies.security import SecurityHabits
 from simulator.scenario.schema import time_to_seconds
 
 SUSPICIOUS = ("weapon_visible", "hostile_act", "intelligence_match", "uniform")
@@ -121,12 +122,15 @@ class ScriptedTrainee:
         self.answered: set[str] = set()
         self.cooldown: dict[str, int] = {}
         self.next_reckless_tick = 0
+        # Checkpoints and public assemblies (simulator/policies/security.py).
+        self.security = SecurityHabits(self.style)
+        self.security.reset(briefing)
 
     # ------------------------------------------------------------------ the tick
 
     def act(self, picture: Picture) -> Sequence[Command]:
         """Decide this tick's commands from the picture."""
-        commands: list[Command] = []
+        commands: list[Command] = list(self.security.act(picture))
         overhead = [s for s in picture.sensors if s.kind == "overhead"]
         drone = overhead[0].sensor_id if overhead else None
         self._follow_intel(picture, drone, commands)
