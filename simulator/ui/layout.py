@@ -66,7 +66,7 @@ class Layout:
         controls = (left_w, 0, right_w, controls_h)
         engagement = (left_w, controls_h, right_w, height - controls_h)
         bottom = (0, height - bottom_h, left_w, bottom_h)
-        contact_w = int(left_w * 0.56)
+        contact_w = int(left_w * 0.58)
         contact = (0, height - bottom_h, contact_w, bottom_h)
         feed = (contact_w, height - bottom_h, left_w - contact_w, bottom_h)
         map_view = (0, HUD_HEIGHT, left_w, height - bottom_h - HUD_HEIGHT)

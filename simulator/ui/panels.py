@@ -214,7 +214,7 @@ class ExercisePanels:
         self.contact_label = self._label("", (rows.x, top, rows.width, height), panel, "@dim")
         body_top = rows.y
         body_h = h - body_top - rows.pad - layout.px(4)
-        left_w = int(rows.width * 0.46)
+        left_w = int(rows.width * 0.42)
         self.indicator_box = UITextBox(
             "",
             pygame.Rect(rows.x, body_top, left_w, body_h),
@@ -255,7 +255,7 @@ class ExercisePanels:
         cy += row_h + layout.px(4)
         self._button(
             "request_intel",
-            "Ask intel",
+            "Request intel",
             (right_x, cy, half, row_h),
             panel,
             "ask the intelligence cell whether this contact matches a wanted person",
