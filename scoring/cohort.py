@@ -214,6 +214,13 @@ def utc_date_text(epoch_s: float) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
 
+def readable_date(text: str) -> str:
+    """'2026-03-01T09:30:00Z' -> '2026-03-01 09:30 UTC' (other texts are shown as given)."""
+    if len(text) == 20 and text[10] == "T" and text.endswith("Z"):
+        return f"{text[:10]} {text[11:16]} UTC"
+    return text
+
+
 def session_date(folder: str | Path) -> str:
     """The date of a session: ``session.json``'s ``date`` when present, else the log's
     modification time (UTC)."""
@@ -824,6 +831,7 @@ def write_dashboard(store: CohortStore, path: str | Path, scenario: str | None =
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["when"] = readable_date
     html = environment.get_template("cohort.html.j2").render(**dashboard_context(store, scenario))
     target = Path(path)
     target.write_text(html, encoding="utf-8")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -383,23 +384,24 @@ def _contact_rows(picture: Mapping[str, Any]) -> list[Row]:
             if isinstance(confidence, (int, float)) and label != "unknown":
                 text += f" (confidence {round(float(confidence) * 100)} %)"
             rows.append(Row("Your label before this", text))
+        seen = []
         if "in_view" in contact:
-            rows.append(Row("In view of a sensor", _plain(contact.get("in_view"))))
+            seen.append("in view now" if contact.get("in_view") else "NOT in view now")
+        if "observed_s" in contact:
+            seen.append(f"watched {_number(contact.get('observed_s'), 0)} s")
+        if "last_seen_tick" in contact:
+            seen.append(f"last seen at tick {contact.get('last_seen_tick')}")
+        if seen:
+            rows.append(Row("Seen", "; ".join(seen)))
         if contact.get("lost"):
             rows.append(Row("Track lost", "yes", "bad"))
-        if "observed_s" in contact:
-            rows.append(Row("Watched for", f"{_number(contact.get('observed_s'), 0)} s"))
-        if "last_seen_tick" in contact:
-            rows.append(Row("Last seen at", f"tick {contact.get('last_seen_tick')}"))
-        if "uncertainty_m" in contact:
-            rows.append(Row("Position uncertainty", f"± {_number(contact.get('uncertainty_m'))} m"))
         if "x_m" in contact and "y_m" in contact:
-            rows.append(
-                Row(
-                    "Position",
-                    f"x {_number(contact.get('x_m'))} m, y {_number(contact.get('y_m'))} m",
-                )
-            )
+            where = f"x {_number(contact.get('x_m'))} m, y {_number(contact.get('y_m'))} m"
+            if "uncertainty_m" in contact:
+                where += f" (± {_number(contact.get('uncertainty_m'))} m)"
+            rows.append(Row("Position", where))
+        elif "uncertainty_m" in contact:
+            rows.append(Row("Position uncertainty", f"± {_number(contact.get('uncertainty_m'))} m"))
         indicators = contact.get("indicators")
         if isinstance(indicators, Mapping):
             ordered = sorted(indicators.items(), key=lambda item: (-float(item[1]), item[0]))
@@ -424,14 +426,15 @@ def _contact_rows(picture: Mapping[str, Any]) -> list[Row]:
         for key, value in contact.items():
             if key not in known:
                 rows.append(Row(_words(key).capitalize(), _plain(value)))
+    if "tracks" in picture or "in_view" in picture:
+        rows.append(
+            Row(
+                "Your whole picture",
+                f"{_plain(picture.get('tracks'))} tracks, {_plain(picture.get('in_view'))} in view",
+            )
+        )
     for key, value in picture.items():
-        if key == "contact":
-            continue
-        if key == "in_view":
-            rows.append(Row("Contacts in view", _plain(value)))
-        elif key == "tracks":
-            rows.append(Row("Tracks in your picture", _plain(value)))
-        else:
+        if key not in ("contact", "in_view", "tracks"):
             rows.append(Row(_words(key).capitalize(), _plain(value)))
     return rows
 
@@ -613,9 +616,14 @@ def _estimate_comparison(
                 f"{truth.get('target_entity', '-')} ({truth.get('target_kind', '-')})",
             )
         )
-    for key in ("effect_id", "radius_considered_m", "approval_authority", "time_of_day"):
-        if key in estimate:
-            rows.append((_words(key).capitalize(), _plain(estimate.get(key)), "-"))
+    if "effect_id" in estimate:
+        rows.append(("Effect", _plain(estimate.get("effect_id")), "-"))
+    if "radius_considered_m" in estimate:
+        rows.append(("Radius considered", f"{_number(estimate.get('radius_considered_m'))} m", "-"))
+    if "approval_authority" in estimate:
+        rows.append(("Approval needed from", _plain(estimate.get("approval_authority")), "-"))
+    if "time_of_day" in estimate:
+        rows.append(("Estimate made for", _plain(estimate.get("time_of_day")), "-"))
     return rows
 
 
@@ -1061,10 +1069,16 @@ def timeline_chart(
         colour = COLOURS["violation"] if bookmark.violations else "#777777"
         top.axvline(minute, color=colour, alpha=0.18, linewidth=1, zorder=1)
     if 0 < len(bookmarks) <= MAX_TIMELINE_LABELS:
+        # Numbers of close bookmarks go on up to three rows so they never overlap.
+        gap = end_minute * 0.02
+        last_on_row = [-math.inf, -math.inf, -math.inf]
         for bookmark in bookmarks:
+            minute = session.minutes(bookmark.tick)
+            row = next((r for r, x in enumerate(last_on_row) if minute - x >= gap), 0)
+            last_on_row[row] = minute
             top.annotate(
                 str(bookmark.number),
-                (session.minutes(bookmark.tick), len(lanes) + 0.55),
+                (minute, len(lanes) + 0.5 + 0.42 * row),
                 ha="center",
                 va="bottom",
                 fontsize=7,
@@ -1080,7 +1094,7 @@ def timeline_chart(
         "Timeline: numbers are bookmarks (see the table below); red lines mark violations",
         fontsize=10,
         loc="left",
-        pad=14,
+        pad=30,
     )
     series = _harm_series(session)
     styles = {
@@ -1186,8 +1200,8 @@ def report_context(
             entry.map_image = image_data_uri(images[entry.line])
             entry.map_caption = (
                 f"What you saw at {entry.time} (tick {entry.tick}) when you released "
-                f"{entry.engagement}: the cross is the aim point, the circle the effect's "
-                "largest harm radius."
+                f"{entry.engagement}: the cross is the aim point; a circle, when the effect "
+                "has a harm radius, shows the largest one."
             )
     header = session.header
     trainee = header.get("trainee") or {}

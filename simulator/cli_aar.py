@@ -221,6 +221,9 @@ def format_cohort(store, scenario: str | None, top: int = 10) -> str:
 def _cmd_cohort(args: argparse.Namespace) -> int:
     from scoring.cohort import CohortError, CohortStore, default_db_path
 
+    if args.top < 1:
+        _print_error("--top must be 1 or more")
+        return EXIT_BAD_INPUT
     db = Path(args.db) if args.db else default_db_path()
     if db.is_dir():
         _print_error(f"--db {db} is a folder; give a database file, e.g. {db / 'cohort.sqlite3'}")
