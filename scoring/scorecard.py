@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.outcome import outcome_from_events
+from scoring.security import is_security_rule_check, security_findings
 
 # ----------------------------------------------------------------------------- constants
 
@@ -301,6 +302,7 @@ def build_scorecard(log, scenario) -> Scorecard:
     _judge_awareness(card, events, accepted, scenario, identified, end_index, end_event)
     outcome = _outcome(events, scenario, identified)
     _judge_mission(card, events, scenario, outcome, end_index, end_event)
+    _judge_security(card, events, scenario)
 
     scores: dict[str, float] = {}
     for name in SUB_SCORES:
@@ -736,7 +738,7 @@ def _judge_process(
                     last_command[str(command["engagement_id"])] = str(command.get("kind"))
         elif kind == "rule_check":
             card.judged["process"] = True
-            if event.get("ok"):
+            if event.get("ok") or is_security_rule_check(event):  # see _judge_security
                 continue
             rule = str(event.get("rule"))
             engagement = str(event.get("engagement", ""))
@@ -1218,6 +1220,30 @@ def _judge_mission(
                 event,
                 _line(index),
             )
+
+
+def _judge_security(card: _Card, events: Sequence[dict[str, Any]], scenario) -> None:
+    """Checkpoint and assembly findings (D12, D13) from :mod:`scoring.security`.
+
+    They count in process (how force was used), civilian_harm_avoidance (explanations
+    only: the harm itself is costed by :func:`_judge_harm`) and mission (threats
+    stopped, own-force harm, assemblies kept peaceful).
+    """
+    for item in security_findings(events, scenario):
+        index = item["event_index"]
+        if item["sub_score"] == "process":
+            card.judged["process"] = True
+        card.add(
+            item["sub_score"],
+            item["rule"],
+            item["severity"],
+            item["points"],
+            item["message"],
+            events[index] if index is not None else None,
+            _line(index) if index is not None else None,
+            engagement=item["label"],
+            tick=item["tick"],
+        )
 
 
 def findings_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
