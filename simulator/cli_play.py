@@ -118,6 +118,8 @@ def _cmd_play(args: argparse.Namespace) -> int:
     print(f"session written to {result.session_dir}/ (ended: {result.end_reason})")
     if summary.get("scorecard_path"):
         print(f"scorecard: {summary['scorecard_path']}")
+    if summary.get("report_path"):
+        print(f"after-action report: {summary['report_path']}")
     for shot in result.screenshots:
         print(f"screenshot: {shot}")
     print(f"review it: python run_sim.py score {result.session_dir}")

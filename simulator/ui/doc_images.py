@@ -132,82 +132,93 @@ def make_images(out_dir: Path, size: tuple[int, int] = (1280, 720)) -> list[Path
     """Play Market Day headless and save the guide's screenshots into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     loaded = load_scenario_file(MARKET_DAY)
-    with tempfile.TemporaryDirectory() as session:
-        app = ConsoleApp(loaded, seed=1, out_dir=Path(session) / "s", size=size)
-        drive = Driver(app, out_dir)
-        drive.settle(1)
-        drive.save("console_briefing.png")
+    out_dir = out_dir.resolve()
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)  # the end screen then shows the usual relative session folder
+        try:
+            return _play(loaded, out_dir, size)
+        finally:
+            os.chdir(here)
 
-        drive.key(pygame.K_RETURN, unicode="\r")
-        drive.key(pygame.K_6)  # 32x to the first intelligence report
-        drive.run_until_tick(330)
-        drive.key(pygame.K_1)
-        drive.save("console_overview.png")
 
-        square = next(a for a in loaded.scenario.map.open_areas if a.id == "market-square")
-        centre = shapely.Polygon(square.polygon).centroid
-        camera = app.camera
-        camera.zoom_at(5, camera.world_to_screen(centre.x, centre.y))
-        camera.centre_on(centre.x, centre.y)
-        look = (centre.x + 40.0, centre.y - 15.0)  # beside the crowd, so the cross shows
-        drive.key(pygame.K_t)
-        drive.move(camera.world_to_screen(*look))
-        drive.save("console_task_drone.png")
-        drive.click(camera.world_to_screen(*look))
-        drive.key(pygame.K_z)
-        drive.run(8.0)
+def _play(loaded, out_dir: Path, size: tuple[int, int]) -> list[Path]:
+    """The guide's exercise, saving a screenshot at each step."""
+    app = ConsoleApp(loaded, seed=1, out_dir=Path("runs") / "market-day-v1-trainee-1", size=size)
+    drive = Driver(app, out_dir)
+    drive.settle(1)
+    drive.save("console_briefing.png")
 
-        contact = _quiet_contact(app, (centre.x, centre.y), 400.0)
-        camera.centre_on(contact.x_m, contact.y_m)
-        drive.settle(1)
-        drive.click(camera.world_to_screen(contact.x_m, contact.y_m))
-        drive.run(2.0)
-        drive.button("classify_unknown")
-        drive.run(1.5)
-        drive.save("console_select_classify.png")
+    drive.key(pygame.K_RETURN, unicode="\r")
+    drive.key(pygame.K_6)  # 32x to the first intelligence report
+    drive.run_until_tick(330)
+    drive.key(pygame.K_1)
+    drive.save("console_overview.png")
 
-        drive.key(pygame.K_SPACE)  # pause to think: orders wait for the next tick
-        drive.button("nominate")
-        drive.type_into("pid_rationale", "Rifle seen under the jacket at 09:36; intel match")
-        drive.save("console_engagement_pid.png")
-        drive.button("declare_pid")
-        drive.button("plan_effect")
-        drive.key(pygame.K_PERIOD)
-        drive.key(pygame.K_PERIOD)
-        drive.button("estimate")
-        drive.key(pygame.K_PERIOD)
-        drive.key(pygame.K_PERIOD)
-        target = app.controller.selected_contact() or contact
-        camera.set_level(camera.max_level - 2)
-        camera.centre_on(target.x_m, target.y_m)
-        drive.save("console_estimate.png")
+    square = next(a for a in loaded.scenario.map.open_areas if a.id == "market-square")
+    centre = shapely.Polygon(square.polygon).centroid
+    camera = app.camera
+    camera.zoom_at(5, camera.world_to_screen(centre.x, centre.y))
+    camera.centre_on(centre.x, centre.y)
+    look = (centre.x + 40.0, centre.y - 15.0)  # beside the crowd, so the cross shows
+    drive.key(pygame.K_t)
+    drive.move(camera.world_to_screen(*look))
+    drive.save("console_task_drone.png")
+    drive.click(camera.world_to_screen(*look))
+    drive.key(pygame.K_z)
+    drive.run(8.0)
 
-        drive.button("request_approval")
-        drive.button("issue_warning")
-        drive.key(pygame.K_PERIOD)
-        drive.key(pygame.K_PERIOD)
-        drive.save("console_approval_warning.png")
+    contact = _quiet_contact(app, (centre.x, centre.y), 400.0)
+    camera.centre_on(contact.x_m, contact.y_m)
+    drive.settle(1)
+    drive.click(camera.world_to_screen(contact.x_m, contact.y_m))
+    drive.run(2.0)
+    drive.button("classify_unknown")
+    drive.run(1.5)
+    drive.save("console_select_classify.png")
 
-        drive.type_into("release_rationale", "PID held, estimate checked, civilians warned")
-        drive.button("release")
-        drive.key(pygame.K_SPACE)
-        drive.run(3.0)
-        drive.key(pygame.K_SPACE)
-        drive.save("console_release_countdown.png")
+    drive.key(pygame.K_SPACE)  # pause to think: orders wait for the next tick
+    drive.button("nominate")
+    drive.type_into("pid_rationale", "Rifle seen under the jacket at 09:36; intel match")
+    drive.save("console_engagement_pid.png")
+    drive.button("declare_pid")
+    drive.button("plan_effect")
+    drive.key(pygame.K_PERIOD)
+    drive.key(pygame.K_PERIOD)
+    drive.button("estimate")
+    drive.key(pygame.K_PERIOD)
+    drive.key(pygame.K_PERIOD)
+    target = app.controller.selected_contact() or contact
+    camera.set_level(camera.max_level - 2)
+    camera.centre_on(target.x_m, target.y_m)
+    drive.save("console_estimate.png")
 
-        drive.button("abort")
-        drive.key(pygame.K_PERIOD)
-        drive.key(pygame.K_PERIOD)
-        drive.save("console_abort.png")
+    drive.button("request_approval")
+    drive.button("issue_warning")
+    drive.key(pygame.K_PERIOD)
+    drive.key(pygame.K_PERIOD)
+    drive.save("console_approval_warning.png")
 
-        drive.key(pygame.K_F1)
-        drive.save("console_help.png")
-        drive.key(pygame.K_F1)
+    drive.type_into("release_rationale", "PID held, estimate checked, civilians warned")
+    drive.button("release")
+    drive.key(pygame.K_SPACE)
+    drive.run(3.0)
+    drive.key(pygame.K_SPACE)
+    drive.save("console_release_countdown.png")
 
-        drive.key(pygame.K_ESCAPE)
-        drive.save("console_end_dialog.png")
-        drive.key(pygame.K_RETURN, unicode="\r")
-        drive.save("console_end.png")
+    drive.button("abort")
+    drive.key(pygame.K_PERIOD)
+    drive.key(pygame.K_PERIOD)
+    drive.save("console_abort.png")
+
+    drive.key(pygame.K_F1)
+    drive.save("console_help.png")
+    drive.key(pygame.K_F1)
+
+    drive.key(pygame.K_ESCAPE)
+    drive.save("console_end_dialog.png")
+    drive.key(pygame.K_RETURN, unicode="\r")
+    drive.save("console_end.png")
     return drive.saved
 
 

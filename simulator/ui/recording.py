@@ -127,8 +127,9 @@ class SessionRecorder:
 def score_session(out_dir: str | Path, scenario, end_reason: str) -> dict[str, Any]:
     """Score a closed session and write ``scorecard.json`` beside its log.
 
-    Uses the scoring package when it is there; otherwise (or if scoring fails) falls back
-    to the outcome counts read from the events. Never raises: the end screen must show.
+    Uses the scoring package when it is there, and writes the after-action report
+    (``report.html``) beside it; otherwise (or if scoring fails) falls back to the outcome
+    counts read from the events. Never raises: the end screen must show.
 
     Returns:
         A dict for :func:`simulator.ui.screens.end_summary_html`: ``session_dir``,
@@ -164,6 +165,7 @@ def score_session(out_dir: str | Path, scenario, end_reason: str) -> dict[str, A
             path = folder / SCORECARD_FILE
             path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         summary["scorecard"] = card
+        summary["report_path"] = _write_report(folder, log, scenario, card)
         summary["scorecard_path"] = str(path)
     except Exception as error:  # noqa: BLE001 - missing or failing scorer: show the outcome
         summary["score_error"] = f"{type(error).__name__}: {error}"
@@ -173,7 +175,15 @@ def score_session(out_dir: str | Path, scenario, end_reason: str) -> dict[str, A
             summary["outcome"] = outcome_from_events(log.events, scenario)
         except Exception as inner:  # noqa: BLE001
             summary["score_error"] += f"; outcome: {inner}"
-    for name in ("report.html", "review.html"):
-        if (folder / name).is_file():
-            summary["report_path"] = str(folder / name)
     return summary
+
+
+def _write_report(folder: Path, log, scenario, card: dict[str, Any]) -> str | None:
+    """Write the take-home after-action report (``report.html``) when the scoring package
+    has one; a failure costs the report only, never the session or its end screen."""
+    try:
+        from scoring.report import write_report
+
+        return str(write_report(folder, log, scenario, card))
+    except Exception:  # noqa: BLE001 - the report can be made later with 'report DIR'
+        return None

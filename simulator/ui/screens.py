@@ -150,6 +150,21 @@ def end_summary_html(summary: dict[str, Any]) -> str:
     parts = []
     reason = summary.get("end_reason", "")
     parts.append(f"<b>Exercise over.</b> {_e(END_REASONS.get(reason, reason))}")
+    folder = summary.get("session_dir")
+    if folder:
+        parts.append("<br><b>YOUR SESSION</b>")
+        parts.append(f"- session folder: {_e(folder)}")
+        parts.append(f"- event log: {_e(Path(folder) / 'events.jsonl')}")
+        if summary.get("scorecard_path"):
+            parts.append(f"- scorecard: {_e(summary['scorecard_path'])}")
+        if summary.get("report_path"):
+            parts.append(
+                f"- after-action report (open it in a browser): {_e(summary['report_path'])}"
+            )
+        parts.append(
+            f"- review it: python run_sim.py score {_e(folder)}<br>"
+            f"- check it replays: python run_sim.py replay {_e(folder)} --verify"
+        )
     card = summary.get("scorecard")
     outcome = summary.get("outcome") or (card or {}).get("outcome") or {}
     if card:
@@ -185,19 +200,6 @@ def end_summary_html(summary: dict[str, Any]) -> str:
                 parts.append(f"- ... and {len(findings) - 10} more in the scorecard")
     elif summary.get("score_error"):
         parts.append(f"<br><i>Scoring was not possible here: {_e(summary['score_error'])}</i>")
-    folder = summary.get("session_dir")
-    if folder:
-        parts.append("<br><b>YOUR SESSION</b>")
-        parts.append(f"- session folder: {_e(folder)}")
-        parts.append(f"- event log: {_e(Path(folder) / 'events.jsonl')}")
-        if summary.get("scorecard_path"):
-            parts.append(f"- scorecard: {_e(summary['scorecard_path'])}")
-        if summary.get("report_path"):
-            parts.append(f"- review report: {_e(summary['report_path'])}")
-        parts.append(
-            f"- review it: python run_sim.py score {_e(folder)}<br>"
-            f"- check it replays: python run_sim.py replay {_e(folder)} --verify"
-        )
     return "<br>".join(parts)
 
 

@@ -244,6 +244,7 @@ def test_the_exercise_ends_with_the_scorecard_on_the_end_screen(make_app, tmp_pa
     overall = re.search(r"Overall: <b>(\d+)</b>", body)
     assert overall and int(overall.group(1)) == round(card["scores"]["overall"])
     assert str(app.out_dir) in body and "replay" in body
+    assert (app.out_dir / "report.html").is_file() and "report.html" in body
     press(app, pygame.K_RETURN, unicode="\r")
     assert app.state == "done"
 

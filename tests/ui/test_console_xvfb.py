@@ -58,13 +58,6 @@ def xvfb(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not socket.exists():
-        server.kill()
-        pytest.fail(f"Xvfb :{number} did not start: {(tmp_path / 'xvfb.log').read_text()}")
     env = dict(os.environ)
     env.update(
         DISPLAY=f":{number}",
@@ -72,6 +65,21 @@ def xvfb(tmp_path):
         SDL_AUDIODRIVER="dummy",
         PYGAME_HIDE_SUPPORT_PROMPT="1",
     )
+    # The socket appears before the server accepts clients: wait until one connects.
+    deadline = time.monotonic() + 15
+    ready = False
+    while not ready and server.poll() is None and time.monotonic() < deadline:
+        ready = (
+            subprocess.run(
+                ["xdotool", "getdisplaygeometry"], env=env, capture_output=True
+            ).returncode
+            == 0
+        )
+        if not ready:
+            time.sleep(0.1)
+    if not ready:
+        server.kill()
+        pytest.fail(f"Xvfb :{number} did not start: {(tmp_path / 'xvfb.log').read_text()}")
     env.pop("CHM_CONSOLE_ALLOW_DUMMY", None)
     try:
         yield env
@@ -91,14 +99,18 @@ def _xdotool(env: dict[str, str], *args: str, timeout: float = 10.0) -> str:
     return done.stdout.strip()
 
 
-def _wait_for(condition, what: str, timeout: float = 15.0):
+def _wait_for(condition, what: str, timeout: float = 30.0, process=None, log: Path | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = condition()
         if found:
             return found
+        if process is not None and process.poll() is not None:
+            break
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    state = "" if process is None else f" (console exit code {process.poll()})"
+    output = "" if log is None else f"; console output:\n{log.read_text()}"
+    raise AssertionError(f"timed out waiting for {what}{state}{output}")
 
 
 def _ring_whiteness(pixels: np.ndarray, centre: tuple[float, float]) -> float:
@@ -152,6 +164,8 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
                 text=True,
             ).stdout.split(),
             "the console window",
+            process=console,
+            log=tmp_path / "console.log",
         )[0]
         geometry = dict(
             line.split("=", 1)
@@ -174,7 +188,12 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
         def screenshot() -> Path:
             before = len(_screenshots(out))
             key("F12")
-            shots = _wait_for(lambda: _screenshots(out)[before:], "an F12 screenshot")
+            shots = _wait_for(
+                lambda: _screenshots(out)[before:],
+                "an F12 screenshot",
+                process=console,
+                log=tmp_path / "console.log",
+            )
             return shots[-1]
 
         # Keyboard focus follows the pointer on a bare X server: put it on the window.
@@ -182,7 +201,12 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
         subprocess.run(["xdotool", "windowfocus", window], env=xvfb, capture_output=True)
         time.sleep(0.5)
         key("Return")  # briefing -> exercise
-        _wait_for(lambda: (out / "events.jsonl").exists(), "the session log")
+        _wait_for(
+            lambda: (out / "events.jsonl").exists(),
+            "the session log",
+            process=console,
+            log=tmp_path / "console.log",
+        )
         time.sleep(1.5)
         key("space")  # pause
         paused = screenshot()
