@@ -492,11 +492,19 @@ def _judge_force_step(
     trend = target.get("speed_trend")
     status = target.get("status")
     if step == "warning_shot":
-        early = (skipped and time_allowed) or trend in ("slowing", "stopped")
+        # Slowing at the barriers is the barriers' doing; slowing before them (or with no
+        # barriers up) shows the driver has understood.
+        distance = target.get("distance_m")
+        barrier = float(layout.barrier_distance_m) + 25.0 if layout is not None else 145.0
+        before_barriers = not target.get("signs_in_place") or (
+            isinstance(distance, (int, float)) and distance > barrier
+        )
+        complying = trend == "stopped" or (trend == "slowing" and before_barriers)
+        early = (skipped and time_allowed) or complying
         if early:
             why = (
                 "the vehicle was already slowing or stopped"
-                if trend in ("slowing", "stopped")
+                if complying
                 else "lesser signals were not all tried while there was time"
             )
             found.add(

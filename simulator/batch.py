@@ -65,6 +65,10 @@ def _run_one(spec: RunSpec) -> dict[str, Any]:
         "session": spec.out_dir,
         "outcome": outcome_from_events(log.events, loaded.scenario),
     }
+    if loaded.scenario.checkpoints or loaded.scenario.assemblies:
+        from scoring.security import security_outcome
+
+        record["security"] = security_outcome(log.events, loaded.scenario)
     try:  # the scorecard arrives with the scoring module; outcomes alone until then
         from scoring.scorecard import build_scorecard
     except ImportError:
@@ -144,6 +148,8 @@ def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             values.setdefault("hostiles_neutralised", []).append(float(neutralised))
             for name, score in (item.get("scores") or {}).items():
                 values.setdefault(f"score.{name}", []).append(float(score))
+            for name, count in (item.get("security") or {}).items():
+                values.setdefault(f"security.{name}", []).append(float(count))
         for name, numbers in values.items():
             row[name] = {
                 "mean": round(statistics.fmean(numbers), 2),
@@ -157,7 +163,11 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table of :func:`summarise` rows: mean ± sd per column."""
     if not rows:
         return "(no runs)"
-    columns = [key for key in rows[0] if key not in ("scenario", "policy", "runs")]
+    columns = list(
+        dict.fromkeys(
+            key for row in rows for key in row if key not in ("scenario", "policy", "runs")
+        )
+    )
     header = ["scenario", "policy", "runs", *columns]
     lines = [header]
     for row in rows:

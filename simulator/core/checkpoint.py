@@ -1074,6 +1074,7 @@ class CheckpointDesk:
                     ),
                     lit=spec.lit,
                     approaches=tuple(approaches),
+                    barrier_speed_mps=spec.barrier_speed_mps,
                 )
             )
         return tuple(result)

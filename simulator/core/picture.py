@@ -188,6 +188,7 @@ class CheckpointView:
         approach: the approach polyline, from where arrivals appear to the checkpoint.
         lit: the control point is lit.
         approaches: arrivals the guards can see (nearest first).
+        barrier_speed_mps: fastest a vehicle can pass the barriers (when they are up).
     """
 
     checkpoint_id: str
@@ -203,6 +204,7 @@ class CheckpointView:
     approach: tuple[tuple[float, float], ...] = ()
     lit: bool = False
     approaches: tuple[ApproachView, ...] = ()
+    barrier_speed_mps: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from simulator.core.checkpoint import FIRES, SIGNALS, signal_chance
+from simulator.core.checkpoint import FIRES, SIGNALS, light_index, signal_chance
 from simulator.core.commands import (
     Command,
     Communicate,
@@ -173,6 +173,21 @@ class SecurityHabits:
         if step in FIRES:
             track.fired_tick = tick
 
+    @staticmethod
+    def _time_left(checkpoint: CheckpointView, view: ApproachView) -> float | None:
+        """Seconds until the vehicle reaches the danger distance, counting the slow
+        passage through the barriers (the picture's figure assumes its present speed)."""
+        if view.speed_mps <= 0.3 or view.distance_m <= checkpoint.danger_distance_m:
+            return None
+        speed = view.speed_mps
+        if not checkpoint.signs_in_place or view.category in ("pedestrian", "person"):
+            return (view.distance_m - checkpoint.danger_distance_m) / speed
+        slow = min(speed, checkpoint.barrier_speed_mps)
+        start = checkpoint.barrier_distance_m + 20.0
+        outside = max(view.distance_m - start, 0.0)
+        inside = min(view.distance_m, start) - checkpoint.danger_distance_m
+        return outside / speed + max(inside, 0.0) / slow
+
     def _reason(self, view: ApproachView, track: _Track) -> str:
         steps = ", ".join(s.replace("_", " ") for s in track.steps) or "no signal"
         return (
@@ -191,7 +206,7 @@ class SecurityHabits:
         tick = picture.tick
         if tick - track.last_step_tick < self.step_ticks:
             return
-        seconds = view.seconds_to_checkpoint
+        seconds = self._time_left(checkpoint, view)
         past_signs = view.distance_m <= checkpoint.sign_distance_m - 20
         if not past_signs and (seconds is None or seconds > 15):
             return  # give the signs their chance first
@@ -220,9 +235,19 @@ class SecurityHabits:
             if chance(step) >= PERCEIVABLE:
                 self._use(cp, view, track, step, tick, commands)
                 return
-        # Lesser steps still to come once the driver is close enough to perceive them:
-        # wait for them while there is time.
-        waiting = [s for s in unused if SIGNALS[s].range_day_m * 0.5 < view.distance_m]
+        # Lesser steps still to come once the driver is close enough to perceive them
+        # (in this light, before the stop line): wait for them while there is time.
+        light = light_index(night, checkpoint.lit)
+
+        def reach(table: dict, step: str) -> float:
+            item = table[step]
+            return (item.range_day_m, item.range_night_m, item.range_night_lit_m)[light]
+
+        waiting = [
+            s
+            for s in unused
+            if checkpoint.stop_line_m + 20 <= 0.5 * reach(SIGNALS, s) < view.distance_m
+        ]
         if waiting and seconds is not None and seconds > 8:
             return
         if "swerving" in view.cues and seconds is not None and seconds > 6:
@@ -238,14 +263,16 @@ class SecurityHabits:
             ):
                 self._use(cp, view, track, "warning_shot", tick, commands)
                 return
-        if view.distance_m <= 150 and "disabling_fire" in self.allowed:
-            if "disabling_fire" not in track.steps[-1:]:
-                self._use(
-                    cp, view, track, "disabling_fire", tick, commands, self._reason(view, track)
-                )
+        reason = self._reason(view, track)
+        disabling = "disabling_fire" in self.allowed
+        if disabling and track.steps.count("disabling_fire") < 2:
+            if view.distance_m <= 0.6 * reach(FIRES, "disabling_fire"):
+                self._use(cp, view, track, "disabling_fire", tick, commands, reason)
                 return
-        if view.distance_m <= 60 and "lethal_force" in self.allowed:
-            self._use(cp, view, track, "lethal_force", tick, commands, self._reason(view, track))
+        close = view.distance_m <= checkpoint.danger_distance_m + 45 or not disabling
+        if "lethal_force" in self.allowed and close:
+            if view.distance_m <= 0.6 * reach(FIRES, "lethal_force"):
+                self._use(cp, view, track, "lethal_force", tick, commands, reason)
 
     def _by_the_book(
         self,
