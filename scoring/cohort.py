@@ -265,13 +265,7 @@ class SessionRecord:
 
     def outcome_value(self, name: str) -> int:
         if name == "own_force_losses":
-            return int(
-                sum(
-                    v
-                    for k, v in self.outcome.items()
-                    if k.startswith("own_force") and isinstance(v, (int, float))
-                )
-            )
+            name = "own_force_casualties"
         value = self.outcome.get(name, 0)
         return int(value) if isinstance(value, (int, float)) else 0
 
@@ -293,6 +287,14 @@ def record_from_session(folder: str | Path, log, scenario, card: dict[str, Any])
     difficulty = header.get("difficulty") or getattr(meta.difficulty, "value", meta.difficulty)
     session = card.get("session", {})
     seed = header.get("seed")
+    outcome = dict(card.get("outcome") or {})
+    if "own_force_casualties" not in outcome:
+        # Checkpoint and assembly losses, counted like the batch tables count them.
+        from scoring.security import security_outcome
+
+        outcome["own_force_casualties"] = int(
+            security_outcome(list(log.events), scenario).get("own_force_casualties", 0)
+        )
     return SessionRecord(
         session_key=digest,
         date=session_date(folder),
@@ -309,7 +311,7 @@ def record_from_session(folder: str | Path, log, scenario, card: dict[str, Any])
         source=str(folder.resolve()),
         scores={name: float(card.get("scores", {}).get(name, 0.0) or 0.0) for name in SUB_SCORES},
         judged={k: bool(v) for k, v in (card.get("judged") or {}).items()},
-        outcome=dict(card.get("outcome") or {}),
+        outcome=outcome,
         findings=[dict(f) for f in card.get("findings", [])],
     )
 

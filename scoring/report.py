@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -886,22 +886,61 @@ def release_points(log, scenario) -> list[ReleasePoint]:
     return points
 
 
-def _own_force_losses(outcome: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict:
-    """Own-force losses: from the outcome when it counts them, else summed from events."""
+# Events that record own-force losses, and the field holding the number (the same count
+# as scoring.security.security_outcome; assembly_ended repeats a total and is not counted).
+OWN_FORCE_EVENTS = {
+    "checkpoint": "own_force_casualties",
+    "assembly_violence": "own_force_injured",
+}
+
+
+def _own_force_loss(event: Mapping[str, Any]) -> int:
+    field_name = OWN_FORCE_EVENTS.get(str(event.get("type")))
+    value = event.get(field_name) if field_name else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value)
+
+
+def _security_rows(events: Sequence[Mapping[str, Any]], scenario) -> dict[str, Any]:
+    """Own-force losses and, when the scenario has checkpoints or assemblies, their counts."""
+    from scoring.security import security_outcome
+
+    counts = security_outcome(list(events), scenario)
+    rows: list[tuple[str, Any]] = []
+    if getattr(scenario, "checkpoints", ()):
+        rows += [
+            ("Threats at checkpoints", counts.get("threats", 0)),
+            ("Threats stopped", counts.get("threats_stopped", 0)),
+            ("Threat attacks that happened", counts.get("threat_attacks", 0)),
+            ("Escalation-of-force steps", counts.get("eof_steps", 0)),
+            ("Warning shots", counts.get("warning_shots", 0)),
+        ]
+    if getattr(scenario, "assemblies", ()):
+        rows += [
+            ("Assemblies", counts.get("assemblies", 0)),
+            ("Assemblies kept peaceful", counts.get("assemblies_peaceful", 0)),
+            ("Assemblies that turned violent", counts.get("assemblies_violent", 0)),
+            ("People hurt in clashes", counts.get("people_hurt_in_clashes", 0)),
+        ]
+    if rows:
+        rows.append(("Civilians harmed by your force", counts.get("civilians_harmed_by_force", 0)))
+    return {"own_force_casualties": int(counts.get("own_force_casualties", 0)), "rows": rows}
+
+
+def _own_force_losses(outcome: Mapping[str, Any], security: Mapping[str, Any]) -> dict:
+    """Own-force losses: from the outcome when it counts them, else from the events."""
     counted = {
         key: value
         for key, value in outcome.items()
         if key.startswith("own_force") and isinstance(value, (int, float))
     }
-    if counted:
-        return {"recorded": True, "rows": [(_words(k), v) for k, v in sorted(counted.items())]}
-    totals: dict[str, int] = {}
-    for event in events:
-        for key, value in event.items():
-            if key.startswith("own_force") and isinstance(value, (int, float)):
-                if not isinstance(value, bool):
-                    totals[key] = totals.get(key, 0) + int(value)
-    return {"recorded": bool(totals), "rows": [(_words(k), v) for k, v in sorted(totals.items())]}
+    if not counted:
+        counted = {"own_force_casualties": security["own_force_casualties"]}
+    return {
+        "recorded": any(counted.values()),
+        "rows": [(_words(k).capitalize(), v) for k, v in sorted(counted.items())],
+    }
 
 
 def _harm_series(session: _Session) -> dict[str, list[tuple[float, int]]]:
@@ -917,11 +956,7 @@ def _harm_series(session: _Session) -> dict[str, list[tuple[float, int]]]:
                 key = "own" if event.get("cause") == "own" else "threat"
                 totals[key] += civilians
                 series[key].append((minute, totals[key]))
-        losses = sum(
-            int(v)
-            for k, v in event.items()
-            if k.startswith("own_force") and isinstance(v, (int, float)) and not isinstance(v, bool)
-        )
+        losses = _own_force_loss(event)
         if losses:
             totals["own_force"] += losses
             series["own_force"].append((minute, totals["own_force"]))
@@ -1231,6 +1266,7 @@ def report_context(
     decisions = [e for e in entries if isinstance(e, Decision)]
     sensor_commands = sum(len(e.items) for e in entries if isinstance(e, SensorGroup))
     ticks = int(card.get("session", {}).get("ticks") or header.get("planned_ticks") or 0)
+    security = _security_rows(session.events, scenario)
     return {
         "title": f"After-action report: {meta.title}",
         "scenario_title": meta.title,
@@ -1269,7 +1305,8 @@ def report_context(
             ("Hostile actors neutralised", len(outcome.get("hostiles_neutralised") or [])),
         ],
         "neutralised": list(outcome.get("hostiles_neutralised") or []),
-        "own_force": _own_force_losses(outcome, session.events),
+        "own_force": _own_force_losses(outcome, security),
+        "security_rows": security["rows"],
         "objectives": _objective_rows(card, scenario),
         "objectives_met": outcome.get("objectives_met", 0),
         "objectives_total": outcome.get("objectives_total", 0),

@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+from simulator.cli_common import EXIT_BAD_INPUT, EXIT_OK, print_error, progress_bar
 
 SHORT_NAMES = {
     "civilian_harm_avoidance": "harm",
@@ -33,10 +29,6 @@ SHORT_NAMES = {
     "mission": "mission",
     "overall": "overall",
 }
-
-
-def _print_error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
 
 
 def _load(folder: Path) -> tuple[Any, Any, dict[str, Any]]:
@@ -49,27 +41,6 @@ def _load(folder: Path) -> tuple[Any, Any, dict[str, Any]]:
     return log, loaded.scenario, card
 
 
-@contextmanager
-def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (tqdm), or nothing when quiet or not a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(desc=label, unit="tick", leave=False, file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
 # ----------------------------------------------------------------------------- report
 
 
@@ -79,15 +50,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.session)
     if not folder.is_dir():
-        _print_error(f"{folder}: no such session folder (make one with 'run_sim.py run')")
+        print_error(f"{folder}: no such session folder (make one with 'run_sim.py run')")
         return EXIT_BAD_INPUT
     if args.max_maps < 0:
-        _print_error("--max-maps must be 0 or more")
+        print_error("--max-maps must be 0 or more")
         return EXIT_BAD_INPUT
     try:
         log, scenario, card = _load(folder)
     except ReplayError as error:
-        _print_error(f"{error}\n{folder} is not a usable session folder")
+        print_error(f"{error}\n{folder} is not a usable session folder")
         return EXIT_BAD_INPUT
     images: dict[int, bytes] = {}
     points = release_points(log, scenario)
@@ -95,12 +66,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         images = _release_maps(log, scenario, points, args)
     out = Path(args.out) if args.out else folder / REPORT_FILE
     if out.is_dir():
-        _print_error(f"--out {out} is a folder; give a file name ending in .html")
+        print_error(f"--out {out} is a folder; give a file name ending in .html")
         return EXIT_BAD_INPUT
     try:
         path = write_report(folder, log, scenario, card, out=out, map_images=images)
     except OSError as error:
-        _print_error(f"cannot write {out}: {error}")
+        print_error(f"cannot write {out}: {error}")
         return EXIT_BAD_INPUT
     size_kb = path.stat().st_size / 1024
     commands = sum(1 for _ in log.of_type("command"))
@@ -120,7 +91,7 @@ def _release_maps(log, scenario, points, args: argparse.Namespace) -> dict[int, 
 
         total = min(len(points), args.max_maps)
         label = f"map images of {total} release{'s' if total != 1 else ''}"
-        with _progress(label, not args.quiet) as bar:
+        with progress_bar(label, not args.quiet) as bar:
             return render_release_maps(
                 log, scenario, points, max_images=args.max_maps, progress=bar
             )
@@ -222,16 +193,16 @@ def _cmd_cohort(args: argparse.Namespace) -> int:
     from scoring.cohort import CohortError, CohortStore, default_db_path
 
     if args.top < 1:
-        _print_error("--top must be 1 or more")
+        print_error("--top must be 1 or more")
         return EXIT_BAD_INPUT
     db = Path(args.db) if args.db else default_db_path()
     if db.is_dir():
-        _print_error(f"--db {db} is a folder; give a database file, e.g. {db / 'cohort.sqlite3'}")
+        print_error(f"--db {db} is a folder; give a database file, e.g. {db / 'cohort.sqlite3'}")
         return EXIT_BAD_INPUT
     try:
         store = CohortStore(db)
     except CohortError as error:
-        _print_error(str(error))
+        print_error(str(error))
         return EXIT_BAD_INPUT
     problems: list[str] = []
     with store:
@@ -240,7 +211,7 @@ def _cmd_cohort(args: argparse.Namespace) -> int:
         code = _show_cohort(store, db, args)
     # Problems come last, where they are seen; the good folders were imported anyway.
     for problem in problems:
-        _print_error(problem)
+        print_error(problem)
     if problems:
         print(
             f"{len(problems)} of the --import paths could not be imported (see above)",
@@ -259,7 +230,7 @@ def _show_cohort(store, db: Path, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.scenario and store.count(args.scenario) == 0:
         known = ", ".join(sid for sid, _ in store.scenarios())
-        _print_error(f"--scenario {args.scenario}: no sessions of it in {db}; stored: {known}")
+        print_error(f"--scenario {args.scenario}: no sessions of it in {db}; stored: {known}")
         return EXIT_BAD_INPUT
     print(format_cohort(store, args.scenario, top=args.top))
     try:
@@ -272,7 +243,7 @@ def _show_cohort(store, db: Path, args: argparse.Namespace) -> int:
             path = write_dashboard(store, args.html, args.scenario)
             print(f"wrote {path}: the cohort dashboard; open it in any web browser (offline)")
     except OSError as error:
-        _print_error(f"cannot write the file: {error}")
+        print_error(f"cannot write the file: {error}")
         return EXIT_BAD_INPUT
     return EXIT_OK
 

@@ -302,3 +302,20 @@ def test_report_renders_in_a_real_browser(tmp_path_factory, tmp_path):
         name: f"{card['scores'][name]:.1f}" for name in SUB_SCORES
     }
     assert Counter(elements.commands) == _commands(folder)
+
+
+def test_own_force_losses_are_counted_once_and_shown_apart():
+    scenario = load_scenario_file(REPO_ROOT / "scenarios" / "checkpoint_day.yaml").scenario
+    events = [
+        {"tick": 0, "type": "session_start"},
+        {"tick": 40, "type": "checkpoint", "checkpoint": "hawk", "what": "threat_attack",
+         "own_force_casualties": 2},
+        {"tick": 50, "type": "assembly_violence", "assembly": "a1", "own_force_injured": 1,
+         "people_injured": 4},
+        {"tick": 60, "type": "assembly_ended", "assembly": "a1", "own_force_injured": 1},
+    ]  # fmt: skip
+    log = EventLog(header={"type": "header", "seed": 1, "tick_s": 1.0}, events=events)
+    page = render_report(log, scenario, build_scorecard(log, scenario).to_dict())
+    box = page[page.index('id="outcome-own-force"') : page.index('id="outcome-security"')]
+    assert '<tr><th>Own force casualties</th><td class="num">3</td></tr>' in box
+    assert 'Threat attacks that happened</th><td class="num">1<' in page
