@@ -62,6 +62,8 @@ class SensorView:
     y_m: float
     radius_m: float
     thermal: bool
+    min_radius_m: float | None = None  # zoom limits of an overhead footprint
+    max_radius_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class EngagementView:
         impact_tick: when the effect lands (released engagements).
         abort_until_tick: last tick an abort is still possible.
         warnings: ids of warning means used.
+        estimate_current: the latest estimate is for the current plan and recent enough.
+        approval_current: the approval granted is for the current plan.
     """
 
     engagement_id: str
@@ -132,6 +136,8 @@ class EngagementView:
     impact_tick: int | None = None
     abort_until_tick: int | None = None
     warnings: tuple[str, ...] = ()
+    estimate_current: bool = False
+    approval_current: bool = False
 
 
 @dataclass(frozen=True)

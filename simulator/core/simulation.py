@@ -1031,6 +1031,8 @@ class Simulation:
                 sensor.kind,
                 *sensing.sensor_circle(sensor, self.unit_xy, self._unit_index),
                 sensor.thermal,
+                sensor.min_footprint_radius_m if sensor.kind == "overhead" else None,
+                sensor.max_footprint_radius_m if sensor.kind == "overhead" else None,
             )
             for sensor in scenario.sensors
         )

@@ -1041,6 +1041,9 @@ class EngagementDesk:
                     if engagement.impact_tick is not None
                     else None,
                     warnings=tuple(engagement.warnings),
+                    estimate_current=self._estimate_current(engagement),
+                    approval_current=engagement.approval == "granted"
+                    and engagement.approval_plan_version == engagement.plan_version,
                 )
             )
         return tuple(result)
