@@ -78,7 +78,8 @@ def format_scorecard(card: dict[str, Any], min_severity: str = "info", width: in
     who = trainee.get("name") or session.get("policy") or "trainee"
     lines.append(
         f"Scorecard: {title} ({session.get('scenario_id')}), seed {session.get('seed')}, "
-        f"{who}, {session.get('ticks')} ticks (ended: {session.get('end_reason')})"
+        f"{who}, {session.get('ticks')} ticks "
+        f"(ended: {session.get('end_reason') or 'cut off, no end recorded'})"
     )
     lines.append("")
     lines.append(f"  {'sub-score':<26}{'score':>7}{'weight':>8}{'deducted':>10}  findings")

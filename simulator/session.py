@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -147,11 +148,23 @@ def write_scorecard(out_dir: str | Path, scenario) -> Path | None:
     return path
 
 
+SESSION_INFO = "session.json"
+
+
 def prepare_session_folder(loaded: LoadedScenario, out_dir: str | Path) -> Path:
-    """Create a session folder and copy the scenario file into it; returns the folder."""
+    """Create a session folder, copy the scenario file into it and note when the session
+    was played; returns the folder.
+
+    The date goes to ``session.json``, beside the log, never into it: the event log has no
+    wall-clock time, so the same session always gives the same bytes. Cohort comparisons
+    read the date from here (copying folders between laptops keeps it).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / SCENARIO_COPY).write_bytes(loaded.source)
+    played = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    info = {"date": played, "scenario_id": loaded.scenario.meta.id}
+    (out / SESSION_INFO).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     return out
 
 
