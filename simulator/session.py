@@ -162,7 +162,7 @@ def prepare_session_folder(loaded: LoadedScenario, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / SCENARIO_COPY).write_bytes(loaded.source)
-    played = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    played = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     info = {"date": played, "scenario_id": loaded.scenario.meta.id}
     (out / SESSION_INFO).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     return out
