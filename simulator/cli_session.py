@@ -72,15 +72,58 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_replay_viewer(args: argparse.Namespace) -> int:
+    """``replay DIR`` without --verify: the instructor's replay viewer (a window)."""
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from simulator.cli_play import ALLOW_DUMMY_ENV
+    from simulator.cli_render import parse_size
+    from simulator.session import ReplayError
+    from simulator.ui.replay_timeline import ReplayTimeline
+
+    try:
+        size = parse_size(args.size)
+    except ValueError as error:
+        _print_error(str(error))
+        return EXIT_BAD_INPUT
+    if size[0] < 1024 or size[1] < 640:
+        _print_error(f"--size {args.size}: the replay viewer needs at least 1024x640 pixels")
+        return EXIT_BAD_INPUT
+    try:
+        timeline = ReplayTimeline(args.session)
+    except ReplayError as error:
+        _print_error(
+            f"{error}\n  {args.session} is not a usable session folder (make one with "
+            "'python run_sim.py run' or 'play')"
+        )
+        return EXIT_BAD_INPUT
+    from simulator.ui.display import display_problem
+
+    problem = display_problem(allow_dummy=os.environ.get(ALLOW_DUMMY_ENV) == "1")
+    if problem is not None:
+        timeline.close()
+        _print_error(
+            f"the replay viewer needs a screen, but {problem}.\n"
+            "  Without a screen you can still:\n"
+            f"    python run_sim.py replay {args.session} --verify   "
+            "(check the session reproduces exactly)\n"
+            f"    python run_sim.py report {args.session}   "
+            "(the after-action report: timeline, bookmarks, the trainee's picture beside "
+            "ground truth at every decision)"
+        )
+        return EXIT_BAD_INPUT
+    from simulator.ui.replay_viewer import run_replay_viewer
+
+    run_replay_viewer(timeline, size=size, view=args.view, max_frames=args.frames)
+    return EXIT_OK
+
+
 def _cmd_replay(args: argparse.Namespace) -> int:
     from simulator.session import ReplayError, verify_replay
 
     if not args.verify:
-        _print_error(
-            "the replay viewer is not available in this version; use --verify to re-simulate "
-            "the session and check it reproduces exactly"
-        )
-        return EXIT_BAD_INPUT
+        return _open_replay_viewer(args)
     try:
         with progress_bar("replaying", not args.quiet) as bar:
             report = verify_replay(args.session, progress=bar)
@@ -200,12 +243,30 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
 
     replay = sub.add_parser(
         "replay",
-        help="re-simulate a session folder and check it reproduces exactly",
-        description="Re-simulate DIR from its scenario copy, seed and commands and compare "
-        "the recorded state hashes. Exit 0 when identical, 1 when not, 2 when unreadable.",
+        help="watch a session in the instructor's replay viewer, or check it reproduces "
+        "exactly (--verify)",
+        description="Without --verify: open the instructor's replay viewer, which "
+        "re-simulates DIR from its scenario copy, seed and commands: play and pause "
+        "(Space), speeds 1x to 64x, a time slider, automatic bookmarks on violations and key "
+        "events ([ and ]), the trainee's view, the ground truth or both side by side (V); "
+        "F1 lists every shortcut. Exit 0 when closed, 2 when DIR is unusable or there is no "
+        "display. With --verify: re-simulate DIR and compare the recorded state hashes; "
+        "exit 0 when identical, 1 when not, 2 when unreadable.",
     )
-    replay.add_argument("session", metavar="DIR", help="session folder (from 'run')")
-    replay.add_argument("--verify", action="store_true", help="compare state hashes")
+    replay.add_argument("session", metavar="DIR", help="session folder (from 'run' or 'play')")
+    replay.add_argument(
+        "--verify", action="store_true", help="no window: compare state hashes and report"
+    )
+    replay.add_argument(
+        "--view",
+        choices=("trainee", "truth", "both"),
+        default="trainee",
+        help="viewer: the view to start with (default trainee; V switches)",
+    )
+    replay.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="viewer: window size (default 1280x720)"
+    )
+    replay.add_argument("--frames", type=int, help=argparse.SUPPRESS)  # tests: stop after N frames
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.set_defaults(handler=_cmd_replay)
 
