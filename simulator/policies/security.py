@@ -26,9 +26,9 @@ Assemblies:
   exit route, takes out agitators the observers spotted, uses authorised non-lethal
   means only on a crowd that has been violent for a while, never disperses a crowd that
   is not violent.
-* **by-the-book** communicates now and then, puts a cordon round the crowd at once,
-  takes out spotted agitators, uses non-lethal means as soon as the crowd is agitated and
-  disperses it by force when it turns violent.
+* **by-the-book** communicates now and then, puts a cordon round the crowd at once (no
+  exit), takes out spotted agitators, uses non-lethal means once as soon as the crowd is
+  agitated (and once more if it turns violent) and disperses it by force when violent.
 * **reckless** cordons the crowd and disperses it by force within a minute, peaceful or
   not, and uses non-lethal means on it while it is there.
 """
@@ -368,6 +368,7 @@ class SecurityHabits:
                 "force": None,
                 "violent_since": None,
                 "dispersed": False,
+                "moods": set(),
             },
         )
         tick = picture.tick
@@ -448,12 +449,15 @@ class SecurityHabits:
         ):
             commands.append(IsolateAgitators(cid))
             memory["isolated"] = picture.tick
+        # The next step of the book for each worse mood: non-lethal means once when the
+        # crowd turns agitated and once when it turns violent.
         if crowd.mood in ("agitated", "violent") and self.means:
-            if memory["force"] is None or seconds(memory["force"]) >= 300.0:
+            if crowd.mood not in memory["moods"]:
                 commands.append(
                     NonLethal(cid, self.means[0], rationale=f"Crowd {crowd.mood}; next step.")
                 )
                 memory["force"] = picture.tick
+                memory["moods"].add(crowd.mood)
         if crowd.mood == "violent" and not memory["dispersed"]:
             commands.append(DisperseByForce(cid, rationale="Crowd violent: disperse."))
             memory["dispersed"] = True
