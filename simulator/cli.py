@@ -45,6 +45,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"{len(scenario.map.buildings)} buildings, {len(scenario.map.roads)} roads, "
             f"{people} civilians, {len(scenario.forces.hostile)} hostile actors, "
             f"{len(scenario.injects)} injects"
+            + (
+                f"; difficulty levels: {', '.join(scenario.difficulty_levels)}"
+                if scenario.difficulty_levels
+                else ""
+            )
         )
     return worst
 
