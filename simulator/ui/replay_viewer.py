@@ -72,6 +72,7 @@ VIEW_NAMES = {TRAINEE: "Trainee's view", TRUTH: "Ground truth", BOTH: "Side by s
 REPLAY_SPEEDS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
 MIN_WINDOW = (1024, 640)
 FRAME_RATE = 60
+IDLE_FRAME_RATE = 15  # paused, or waiting for the background simulation
 MAX_FRAME_S = 0.1  # a longer frame counts as this long, so slow frames never snowball
 SEEK_BUDGET_S = 0.04  # work on a seek per frame, so the window stays responsive
 FEED_WINDOW_S = 120.0  # the feed shows the last two minutes of events
@@ -408,7 +409,9 @@ class ReplayViewer:
 
     def finish_seek(self) -> None:
         """Wait until a seek under way has arrived (tests, screenshots)."""
-        self.timeline.continue_seek(self.memory)
+        target = self.timeline.seek_target
+        if target is not None:
+            self.timeline.seek(target, self.memory)
         self._truth = None
 
     def jump_to(self, bookmark: Bookmark) -> None:
@@ -837,7 +840,13 @@ class ReplayViewer:
         """The status line: time, tick, play state, speed, view and the last message."""
         timeline = self.timeline
         target = timeline.seek_target
-        if target is not None:
+        if target is not None and timeline.waiting_for_index:
+            done = 100 * timeline.indexed_to // max(1, timeline.last_tick)
+            state = (
+                f"preparing {self.time_text(target)}: re-simulating the session in the "
+                f"background, {done}% done"
+            )
+        elif target is not None:
             state = f"seeking {self.time_text(target)}..."
         else:
             state = "PAUSED" if self.paused else f"playing {self.speed}x"
@@ -952,6 +961,14 @@ class ReplayViewer:
 
     # ------------------------------------------------------------------ loop
 
+    def frame_rate(self) -> int:
+        """Frames per second: full while playing or seeking, fewer while idle or waiting
+        for the background simulation (which then gets the processor)."""
+        timeline = self.timeline
+        if timeline.waiting_for_index:
+            return IDLE_FRAME_RATE
+        return FRAME_RATE if timeline.seeking or not self.paused else IDLE_FRAME_RATE
+
     def run(
         self,
         *,
@@ -963,7 +980,7 @@ class ReplayViewer:
         last = time_source() if time_source is not None else 0.0
         while True:
             if pacer is not None:
-                wall_s = pacer.tick(FRAME_RATE) / 1000.0
+                wall_s = pacer.tick(self.frame_rate()) / 1000.0
             else:
                 now = time_source()
                 wall_s, last = now - last, now
