@@ -4,13 +4,15 @@ The trainee's view (:mod:`simulator.render.frame`) reads only a Picture, which c
 ground truth. The instructor's replay viewer also shows what was *really* there: every
 person with their true kind (civilian or hostile), who was indoors and so invisible from
 the air, who was injured or killed, every vehicle, the own units, the protected sites'
-true status and, at public assemblies, the crowd with its agitators.
+true status, at public assemblies the crowd with its agitators, and at checkpoints each
+arrival with the behaviour hidden from the guards (compliant, distracted, emergency,
+threat...).
 
 Two parts:
 
 * :func:`truth_picture` is the **adapter**: it turns ``Simulation.state()`` (plus a few
-  read-only facts the engine keeps beside it: who rides in a vehicle, the crowds) into a
-  frozen :class:`TruthPicture` of plain arrays. Nothing in it refers back to the
+  read-only facts the engine keeps beside it: who rides in a vehicle, the crowds, the
+  checkpoint arrivals) into a frozen :class:`TruthPicture` of plain arrays. Nothing in it refers back to the
   simulation, so drawing it can never change the session.
 * :class:`TruthRenderer` draws a TruthPicture with the trainee view's map, symbols and
   palette, so the two views can be compared side by side: the same frame shapes mean the
@@ -76,6 +78,28 @@ class CrowdTruth:
 
 
 @dataclass(frozen=True)
+class ArrivalTruth:
+    """A vehicle or pedestrian at a checkpoint, with the behaviour hidden from the guards.
+
+    Attributes:
+        arrival_id: the scenario's id of the arrival.
+        label: the trainee's label for it ('' until the guards saw it).
+        kind: car, truck, pedestrian...
+        behaviour: compliant, distracted, confused, emergency, panicked or threat.
+        status: approaching, stopped, searching, leaving, hit...
+        x_m, y_m: where it is.
+    """
+
+    arrival_id: str
+    label: str
+    kind: str
+    behaviour: str
+    status: str
+    x_m: float
+    y_m: float
+
+
+@dataclass(frozen=True)
 class TruthPicture:
     """Everything that was true at one tick, as read-only arrays (instructor only).
 
@@ -91,6 +115,7 @@ class TruthPicture:
         unit_ids, unit_xy: own units.
         sites: (site id, name, true status, x_m, y_m) of each protected site.
         crowds: public assemblies under way.
+        arrivals: arrivals at checkpoints now on the approach.
         injects_fired: ids of the scenario's injects that have happened.
     """
 
@@ -108,6 +133,7 @@ class TruthPicture:
     unit_xy: np.ndarray
     sites: tuple[tuple[str, str, str, float, float], ...] = ()
     crowds: tuple[CrowdTruth, ...] = ()
+    arrivals: tuple[ArrivalTruth, ...] = ()
     injects_fired: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
@@ -163,6 +189,34 @@ def _crowds(sim) -> tuple[CrowdTruth, ...]:
     return tuple(out)
 
 
+GONE = frozenset({"pending", "passed", "departed", "detained"})
+
+
+def _arrivals(sim) -> tuple[ArrivalTruth, ...]:
+    """Arrivals on a checkpoint's approach, read from the engine's checkpoint desk."""
+    desk = getattr(sim, "checkpoints", None)
+    out = []
+    for point in getattr(desk, "points", {}).values():
+        for arrival in getattr(point, "arrivals", ()):
+            status = str(getattr(arrival, "status", "pending"))
+            if status in GONE:
+                continue
+            x_m, y_m = point.xy(point.length - float(arrival.s_m))
+            spec = arrival.spec
+            out.append(
+                ArrivalTruth(
+                    str(spec.id),
+                    str(getattr(arrival, "label", "") or ""),
+                    str(getattr(spec.kind, "value", spec.kind)),
+                    str(getattr(spec.behaviour, "value", spec.behaviour)),
+                    status,
+                    float(x_m),
+                    float(y_m),
+                )
+            )
+    return tuple(out)
+
+
 def truth_picture(sim) -> TruthPicture:
     """The ground truth of a simulation's current tick, ready to draw (instructor only).
 
@@ -198,6 +252,7 @@ def truth_picture(sim) -> TruthPicture:
         unit_xy=_frozen(state.unit_xy.reshape(-1, 2)),
         sites=sites,
         crowds=_crowds(sim),
+        arrivals=_arrivals(sim),
         injects_fired=tuple(state.injects_fired),
     )
 
@@ -302,6 +357,7 @@ class TruthRenderer:
         draw_contacts(frame, camera, people, symbols)
         self._draw_harm(frame, camera, truth, symbols.size)
         self._draw_crowds(frame, camera, truth, symbols.size)
+        self._draw_arrivals(frame, camera, truth, symbols)
         self._draw_hostile_labels(frame, camera, truth, symbols.size)
         self._draw_units(frame, camera, truth, symbols)
         self._draw_banner(frame, truth)
@@ -366,6 +422,27 @@ class TruthRenderer:
             text = self.text.render(label, 16, palette.WHITE, halo=True)
             frame.blit(text, (round(centre[0] - text.get_width() / 2), round(centre[1] - 30)))
 
+    def _draw_arrivals(
+        self, frame, camera: Camera, truth: TruthPicture, symbols: SymbolSet
+    ) -> None:
+        for arrival in truth.arrivals:
+            affiliation = palette.HOSTILE if arrival.behaviour == "threat" else palette.CIVILIAN
+            category = "person" if arrival.kind == "pedestrian" else "vehicle"
+            sprite = symbols.sprites[symbol_code(affiliation, category, True)]
+            x, y = camera.world_to_screen(arrival.x_m, arrival.y_m)
+            frame.blit(
+                sprite, (round(x) - sprite.get_width() // 2, round(y) - sprite.get_height() // 2)
+            )
+            name = arrival.label or arrival.arrival_id
+            colour = HOSTILE_LABEL if arrival.behaviour == "threat" else palette.WHITE
+            text = self.text.render(
+                f"{name}: {arrival.kind}, {arrival.behaviour} ({arrival.status})",
+                15,
+                colour,
+                halo=True,
+            )
+            frame.blit(text, (round(x + symbols.size), round(y - text.get_height() - 2)))
+
     def _draw_hostile_labels(self, frame, camera: Camera, truth: TruthPicture, size: int) -> None:
         rows = np.flatnonzero(truth.person_hostile & (truth.person_condition != DETAINED))
         for row in rows.tolist():
@@ -424,6 +501,7 @@ class TruthRenderer:
 
 __all__ = [
     "DETAINED",
+    "ArrivalTruth",
     "INJURED",
     "KILLED",
     "WELL",

@@ -392,3 +392,22 @@ def test_the_aar_guide_shows_the_viewer_with_small_screenshots_and_every_shortcu
         "F1",
     ):
         assert keys in guide, f"docs/aar.md does not explain {keys!r}"
+
+
+def test_the_truth_shows_checkpoint_arrivals_with_their_hidden_behaviour(tmp_path):
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "checkpoint_day.yaml"
+    run_session(
+        load_scenario_file(scenario),
+        seed=1,
+        policy=make_policy("by-the-book"),
+        out_dir=tmp_path / "cp",
+        ticks=400,
+    )
+    timeline = ReplayTimeline(tmp_path / "cp")
+    seen = set()
+    while timeline.step():
+        if timeline.tick % 10 == 0:
+            seen |= {(a.arrival_id, a.behaviour) for a in truth_picture(timeline.sim).arrivals}
+    known = {"compliant", "distracted", "confused", "emergency", "panicked", "threat"}
+    assert seen, "no arrival on the approach in 400 ticks"
+    assert {behaviour for _id, behaviour in seen} <= known
