@@ -69,6 +69,11 @@ from simulator.ui.replay_timeline import ReplayTimeline, Sensors
 TRAINEE, TRUTH, BOTH = "trainee", "truth", "both"
 VIEWS = (TRAINEE, TRUTH, BOTH)
 VIEW_NAMES = {TRAINEE: "Trainee's view", TRUTH: "Ground truth", BOTH: "Side by side"}
+VIEW_MESSAGES = {
+    TRAINEE: "The trainee's picture, exactly as they had it (fog: what they had seen).",
+    TRUTH: "What was really there: for instructors only.",
+    BOTH: "Left: the trainee's picture. Right: what was really there.",
+}
 REPLAY_SPEEDS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
 MIN_WINDOW = (1024, 640)
 FRAME_RATE = 60
@@ -377,7 +382,7 @@ class ReplayViewer:
                 target.set_level(_best_level(target, source.scale))
                 target.centre_on(*source.centre_m)
         self.view = view
-        self.say(f"View: {VIEW_NAMES[view]}")
+        self.say(VIEW_MESSAGES[view])
 
     def cycle_view(self) -> None:
         self.set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
