@@ -916,6 +916,8 @@ class EngagementDesk:
         self.damaged_buildings.update(damaged)
         sites = []
         for site in self._sites_in_area(x, y, effect.lethal_radius_m, effect.structural_radius_m):
+            if site["status"] == "lost_protection":
+                continue  # no longer on the no-strike list: damage to it is not a violation
             sites.append(site["site"])
             self.damaged_sites.add(site["site"])
         target_outcome = None

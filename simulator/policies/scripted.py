@@ -352,10 +352,16 @@ class ScriptedTrainee:
         elif plan.stage == "estimated":
             self._decide_on_estimate(picture, plan, view, commands)
         elif plan.stage == "approval":
-            if view.approval == "granted":
+            if view.approval == "granted" and not (view.estimate_current and view.approval_current):
+                # The estimate went stale while approval came through (or the plan
+                # changed): estimate and ask again rather than release on old facts.
+                plan.stage = "choose"
+            elif view.approval == "granted":
                 self._warn_or_release(picture, plan, view, commands)
             elif view.approval == "denied":
                 self._next_effect(picture, plan, commands)
+        elif plan.stage == "warned" and not view.estimate_current:
+            plan.stage = "choose"  # time passed while warning: estimate again before release
         elif plan.stage == "warned":
             wait_s = max(
                 (w.delay_s for w in self.briefing.warnings if w.id in view.warnings), default=0.0
