@@ -94,8 +94,8 @@ STATE_EFFECT = {"peaceful": 1.0, "agitated": 0.8, "violent": 0.3}
 TALKS_SUCCESS = {"peaceful": 1.0, "agitated": 0.7, "violent": 0.3}
 # Violence, per second while violent.
 GUARD_INJURY_RATE = 0.004  # per 50 people pressing, halved behind a cordon
-CLASH_INJURY_RATE = 0.003
-CRUSH_INJURY = 0.002  # per person in a crush, per second
+CLASH_INJURY_RATE = 0.0002  # per person pressing forward
+CRUSH_INJURY = 0.0005  # per person in a crush, per second
 CRUSH_NEIGHBOURS = 6
 SPOT_CHANCE = (0.002, 0.0008)  # per second by day / at night, per agitator
 LEAVE_CHANCE = 0.002  # per second: a calm person leaves through an open exit when tense
