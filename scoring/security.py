@@ -25,6 +25,7 @@ Every number below is a documented default (see docs/security.md).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -54,6 +55,7 @@ WARNING_SHOT_EARLY_POINTS = 8.0
 FORCE_ON_STOPPED_POINTS = 15.0
 STEP_NOT_ALLOWED_POINTS = 8.0
 RATIONALE_POINTS = 3.0
+RATIONALE_MAX_FINDINGS = 5  # per checkpoint or assembly
 EMERGENCY_DELAYED_POINTS = 3.0
 SIGNS_MISSING_POINTS = 4.0
 SIGNS_GRACE_S = 60.0  # signs ordered within this time of the start are in time
@@ -161,9 +163,7 @@ def security_findings(events: Sequence[dict[str, Any]], scenario) -> list[dict[s
     if not scenario.checkpoints and not scenario.assemblies:
         return []
     found = _Findings(scenario)
-    rejected = {
-        int(e["seq"]) for e in events if e.get("type") == "command_rejected" and "seq" in e
-    }
+    rejected = {int(e["seq"]) for e in events if e.get("type") == "command_rejected" and "seq" in e}
     if scenario.checkpoints:
         _judge_checkpoints(found, events, scenario, rejected)
     if scenario.assemblies:
@@ -184,9 +184,7 @@ def security_outcome(events: Iterable[dict[str, Any]], scenario) -> dict[str, An
         (turned violent at some point) and people_hurt_in_clashes.
     """
     events = list(events)
-    threats = sum(
-        1 for cp in scenario.checkpoints for a in cp.arrivals if a.behaviour == "threat"
-    )
+    threats = sum(1 for cp in scenario.checkpoints for a in cp.arrivals if a.behaviour == "threat")
     outcome: dict[str, Any] = {
         "threats": threats,
         "threats_stopped": 0,
@@ -559,16 +557,16 @@ def _judge_assemblies(
         elif kind == "assembly_state" and event.get("worse"):
             worse.add(assembly)
             recent = event.get("after_actions") or []
-            if recent:
+            if event.get("caused_by_trainee", bool(recent)):
                 what = ", ".join(sorted({_words(str(a.get("action"))) for a in recent}))
                 found.add(
                     "process",
                     "escalation_caused",
                     "major",
                     ESCALATION_CAUSED_POINTS,
-                    f"{name} became {event.get('state')} shortly after your {what}. "
-                    "Cordons without exits, visible arrests and force raise tension; "
-                    "escalation you cause is harm you cause.",
+                    f"{name} became {event.get('state')} shortly after your {what}, which "
+                    "pushed it over the edge. Cordons without exits, visible arrests and "
+                    "force raise tension; escalation you cause is harm you cause.",
                     tick,
                     index,
                 )
@@ -657,6 +655,7 @@ def _judge_assemblies(
 def _judge_rule_checks(found: _Findings, events: Sequence[dict[str, Any]]) -> None:
     """The engine's checkpoint and assembly rule checks that failed."""
     peaceful_force: set[tuple[str, int]] = set()
+    missing_reasons: Counter[str] = Counter()
     for index, event in enumerate(events):
         if not is_security_rule_check(event) or event.get("ok"):
             continue
@@ -702,6 +701,9 @@ def _judge_rule_checks(found: _Findings, events: Sequence[dict[str, Any]]) -> No
                 label,
             )
         elif rule == "rationale_recorded":
+            missing_reasons[where] += 1
+            if missing_reasons[where] > RATIONALE_MAX_FINDINGS:
+                continue  # the point is made; the review need not list every shot
             found.add(
                 "process",
                 "force_rationale_missing",

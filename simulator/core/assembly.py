@@ -154,7 +154,7 @@ class _Crowd:
     agitator_factor: float = 1.0
     calm_reserve: float = 0.0
     last_communicate: int = -(10**9)
-    raised_by: list[tuple[int, str]] = field(default_factory=list)  # (tick, action)
+    raised_by: list[tuple[int, str, float]] = field(default_factory=list)  # tick, action, by
     incidents: list[int] = field(default_factory=list)
     guard_injuries: float = 0.0
     clash_injuries: float = 0.0
@@ -269,8 +269,9 @@ class AssemblyDesk:
 
     def _raise(self, crowd: _Crowd, amount: float, action: str) -> None:
         """Raise tension because of a trainee's action (remembered for the review)."""
-        crowd.tension = min(1.0, crowd.tension + amount)
-        crowd.raised_by.append((self.sim.tick, action))
+        raised = min(1.0, crowd.tension + amount) - crowd.tension
+        crowd.tension += raised
+        crowd.raised_by.append((self.sim.tick, action, raised))
 
     # ------------------------------------------------------------------ commands
 
@@ -663,10 +664,14 @@ class AssemblyDesk:
             crowd.rushing[:] = False
         window = self.rules.escalation_window_s / self.sim.tick_s
         recent = [
-            {"tick": tick, "action": action}
-            for tick, action in crowd.raised_by
+            {"tick": tick, "action": action, "raised": round(by, 3)}
+            for tick, action, by in crowd.raised_by
             if self.sim.tick - tick <= window
         ]
+        # The trainee caused it when, but for the tension their recent actions added, the
+        # crowd would not have crossed the threshold.
+        added = sum(item["raised"] for item in recent)
+        caused = worse and bool(recent) and tension - added < UP[before]
         self.sim.messages.append(
             Message(
                 self.sim.tick,
@@ -685,6 +690,7 @@ class AssemblyDesk:
                 state=state,
                 worse=worse,
                 after_actions=recent if worse else [],
+                caused_by_trainee=caused,
                 truth={"tension": round(tension, 3)},
             )
         ]
