@@ -123,6 +123,9 @@ def mesa_available() -> bool:
     return mesa is not None
 
 
+# Without Mesa the peer model does not exist; callers check mesa_available() first.
+MesaWalkerModel: Any = None
+
 if mesa is not None:
 
     class MesaWalker(mesa.Agent):
