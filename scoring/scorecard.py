@@ -1137,11 +1137,27 @@ def _judge_mission(
 ) -> None:
     """Objectives missed, harm by threats not prevented, threats prevented."""
     end_line = _line(end_index) if end_index is not None else None
-    total = len(outcome["objectives"])
+    # 'avoid_harm' objectives are reported but cost nothing here: harm by own action is
+    # scored under civilian_harm_avoidance, and counting it twice would rank a trainee who
+    # stops a threat and hurts someone below one who lets the threat through.
+    mission_items = [item for item in outcome["objectives"] if item["kind"] != "avoid_harm"]
+    total = max(1, len(mission_items))
     by_id = {objective.id: objective for objective in scenario.scoring.objectives}
     for item in outcome["objectives"]:
         objective = by_id.get(item["id"])
         description = objective.description if objective is not None else item["id"]
+        if item["kind"] == "avoid_harm" and not item["met"]:
+            card.add(
+                "mission",
+                "avoid_harm_objective_not_met",
+                "info",
+                0.0,
+                f"Objective '{item['id']}' not met: {description} (the harm is scored under "
+                "civilian harm avoidance, not twice)",
+                end_event,
+                end_line,
+            )
+            continue
         if item["met"]:
             card.add(
                 "mission",

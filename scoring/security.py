@@ -65,6 +65,7 @@ OWN_FORCE_CAP = 40.0
 FORCE_ON_PEACEFUL_POINTS = 25.0
 FORCE_NOT_NECESSARY_POINTS = 10.0
 ESCALATION_CAUSED_POINTS = 8.0
+NOT_ENGAGED_POINTS = 40.0  # an assembly the trainee never engaged with at all
 TURNED_VIOLENT_POINTS = 15.0
 CLASH_HARM_POINTS = 1.0  # per person hurt in crowd violence that was not prevented
 CLASH_HARM_CAP = 15.0
@@ -613,6 +614,19 @@ def _judge_assemblies(
         name = names.get(assembly, assembly)
         done = actions.get(assembly, [])
         calming = [a for a in done if a in DE_ESCALATION]
+        if not done:
+            # Doing nothing is not a perfect score: policing an assembly means facilitating
+            # it, talking to it and acting on agitators (UN Basic Principles).
+            found.add(
+                "mission",
+                "assembly_not_engaged",
+                "major",
+                NOT_ENGAGED_POINTS,
+                f"You never engaged with {name}: no communication, negotiation or other "
+                "step. Talk to the crowd early and act on agitators before tension rises.",
+                tick,
+                index,
+            )
         if assembly not in worse:
             found.add(
                 "mission",
