@@ -14,8 +14,6 @@ Needs Debian's ``xvfb`` and ``xdotool`` (``.ci/run`` installs them); skipped wit
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +23,7 @@ import numpy as np
 import pygame
 import pytest
 from ui_fixtures import SMALL_TOWN, lone_contact, screen_of
+from xvfb_support import MISSING_TOOLS, SKIP_REASON, virtual_display, wait_for
 
 from simulator.core.events import read_log
 from simulator.session import verify_replay
@@ -32,64 +31,14 @@ from simulator.session import verify_replay
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WINDOW = (1024, 700)
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None or shutil.which("xdotool") is None,
-    reason="needs Xvfb and xdotool (Debian: apt-get install xvfb xdotool; .ci/run installs them)",
-)
-
-
-def _free_display() -> int:
-    for number in range(91, 300):
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
+pytestmark = pytest.mark.skipif(MISSING_TOOLS, reason=SKIP_REASON)
 
 
 @pytest.fixture
 def xvfb(tmp_path):
     """A virtual X display; yields the environment to run programs on it."""
-    number = _free_display()
-    log = (tmp_path / "xvfb.log").open("w")
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    env = dict(os.environ)
-    env.update(
-        DISPLAY=f":{number}",
-        SDL_VIDEODRIVER="x11",
-        SDL_AUDIODRIVER="dummy",
-        PYGAME_HIDE_SUPPORT_PROMPT="1",
-    )
-    # The socket appears before the server accepts clients: wait until one connects.
-    deadline = time.monotonic() + 15
-    ready = False
-    while not ready and server.poll() is None and time.monotonic() < deadline:
-        ready = (
-            subprocess.run(
-                ["xdotool", "getdisplaygeometry"], env=env, capture_output=True
-            ).returncode
-            == 0
-        )
-        if not ready:
-            time.sleep(0.1)
-    if not ready:
-        server.kill()
-        pytest.fail(f"Xvfb :{number} did not start: {(tmp_path / 'xvfb.log').read_text()}")
-    env.pop("CHM_CONSOLE_ALLOW_DUMMY", None)
-    try:
+    with virtual_display(tmp_path, "1280x800x24", first_display=91) as env:
         yield env
-    finally:
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _xdotool(env: dict[str, str], *args: str, timeout: float = 10.0) -> str:
@@ -97,20 +46,6 @@ def _xdotool(env: dict[str, str], *args: str, timeout: float = 10.0) -> str:
         ["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout, check=True
     )
     return done.stdout.strip()
-
-
-def _wait_for(condition, what: str, timeout: float = 30.0, process=None, log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        if process is not None and process.poll() is not None:
-            break
-        time.sleep(0.05)
-    state = "" if process is None else f" (console exit code {process.poll()})"
-    output = "" if log is None else f"; console output:\n{log.read_text()}"
-    raise AssertionError(f"timed out waiting for {what}{state}{output}")
 
 
 def _ring_whiteness(pixels: np.ndarray, centre: tuple[float, float]) -> float:
@@ -156,7 +91,7 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
     )
     try:
         # SDL names its window through _NET_WM_NAME only; find it by process id instead.
-        window = _wait_for(
+        window = wait_for(
             lambda: subprocess.run(
                 ["xdotool", "search", "--pid", str(console.pid)],
                 env=xvfb,
@@ -188,7 +123,7 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
         def screenshot() -> Path:
             before = len(_screenshots(out))
             key("F12")
-            shots = _wait_for(
+            shots = wait_for(
                 lambda: _screenshots(out)[before:],
                 "an F12 screenshot",
                 process=console,
@@ -201,7 +136,7 @@ def test_console_in_a_real_window_driven_by_real_keys_and_clicks(xvfb, tmp_path,
         subprocess.run(["xdotool", "windowfocus", window], env=xvfb, capture_output=True)
         time.sleep(0.5)
         key("Return")  # briefing -> exercise
-        _wait_for(
+        wait_for(
             lambda: (out / "events.jsonl").exists(),
             "the session log",
             process=console,

@@ -9,8 +9,6 @@ Needs Debian's ``xvfb`` and ``xdotool`` (``.ci/run`` installs them); skipped wit
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 import pygame
 import pytest
 from ui_fixtures import SMALL_TOWN
+from xvfb_support import MISSING_TOOLS, SKIP_REASON, virtual_display, wait_for
 
 from simulator.core.events import read_log
 from simulator.policies import make_policy
@@ -28,64 +27,13 @@ from simulator.ui.replay_events import find_bookmarks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None or shutil.which("xdotool") is None,
-    reason="needs Xvfb and xdotool (Debian: apt-get install xvfb xdotool; .ci/run installs them)",
-)
-
-
-def _free_display() -> int:
-    for number in range(310, 400):
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
-def _wait_for(condition, what: str, process=None, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        if process is not None and process.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+pytestmark = pytest.mark.skipif(MISSING_TOOLS, reason=SKIP_REASON)
 
 
 @pytest.fixture
 def display(tmp_path):
-    number = _free_display()
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = dict(os.environ)
-    env.update(
-        DISPLAY=f":{number}",
-        SDL_VIDEODRIVER="x11",
-        SDL_AUDIODRIVER="dummy",
-        PYGAME_HIDE_SUPPORT_PROMPT="1",
-    )
-    env.pop("CHM_CONSOLE_ALLOW_DUMMY", None)
-
-    def ready() -> bool:
-        probe = ["xdotool", "getdisplaygeometry"]
-        return subprocess.run(probe, env=env, capture_output=True).returncode == 0
-
-    try:
-        _wait_for(ready, f"Xvfb :{number}", process=server, timeout=15)
+    with virtual_display(tmp_path, "1400x900x24", first_display=310) as env:
         yield env
-    finally:
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_the_viewer_in_a_real_window_follows_real_keys(display, tmp_path):
@@ -107,7 +55,7 @@ def test_the_viewer_in_a_real_window_follows_real_keys(display, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        window = _wait_for(
+        window = wait_for(
             lambda: subprocess.run(
                 ["xdotool", "search", "--pid", str(viewer.pid)],
                 env=display,
@@ -129,7 +77,7 @@ def test_the_viewer_in_a_real_window_follows_real_keys(display, tmp_path):
         key("v")
         key("v")
         key("F12")
-        shot = _wait_for(lambda: sorted(session.glob("replay-*.png")), "an F12 screenshot")[0]
+        shot = wait_for(lambda: sorted(session.glob("replay-*.png")), "an F12 screenshot")[0]
         key("Escape")
         assert viewer.wait(15) == 0, (tmp_path / "viewer.log").read_text()
     finally:
